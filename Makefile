@@ -1,0 +1,60 @@
+# kinesis-redshift — every operation is a target. `make help` lists them.
+# Only Node.js is needed: pnpm is fetched through npx when it is not installed.
+SHELL := /bin/bash
+PNPM_VERSION := 12.21.0
+PNPM ?= $(shell command -v pnpm >/dev/null 2>&1 && echo pnpm || echo "npx --yes pnpm@$(PNPM_VERSION)")
+TF_BIN ?= cdktf
+STACKS := account-a account-b
+STACK ?=
+FROM ?=
+TO ?=
+ARGS ?=
+
+.PHONY: help install demo test synth create-infra destroy state dump-dummy-data create-redshift-tables \
+	load bench local-up local-clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-24s %s\n", $$1, $$2}'
+
+node_modules/.modules.yaml: pnpm-lock.yaml package.json
+	$(PNPM) install --frozen-lockfile
+	@touch $@
+
+install: node_modules/.modules.yaml ## install the workspace (pnpm, frozen lockfile)
+
+demo: install ## run the whole pipeline locally: generate → deliver → load → re-import → report
+	$(PNPM) run demo $(ARGS)
+
+test: install ## lint, typecheck and run every test (PG_URL=postgres://… adds a PostgreSQL server)
+	$(PNPM) test
+
+synth: install ## synthesize both stacks to cdktf.out/stacks/<stack>/cdk.tf.json
+	$(PNPM) run synth
+
+local-up: install ## start local S3, Firehose and warehouse in the foreground (state in .local/)
+	$(PNPM) run local-up
+
+local-clean: ## delete the local stand-ins' state (.local/)
+	rm -rf .local
+
+dump-dummy-data: install ## generate events into the configured Firehose (ARGS="--count 10000 ...")
+	$(PNPM) run generate $(ARGS)
+
+create-redshift-tables: install ## create the stream tables and the loader ledger (idempotent)
+	$(PNPM) run load --create-tables $(ARGS)
+
+load: install ## load an hour range: make load FROM=2026-11-23T05 TO=2026-11-23T08 [ARGS=--reimport]
+	$(PNPM) run load $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(ARGS)
+
+bench: install ## benchmarks: prints a table and writes bench/results.json
+	$(PNPM) run bench $(ARGS)
+
+create-infra: synth ## deploy account-a then account-b, each with its own profile (TF_BIN=cdktf|terraform|tofu)
+	@bash tools/deploy.sh apply $(TF_BIN) $(STACKS)
+
+destroy: synth ## destroy account-b then account-a
+	@bash tools/deploy.sh destroy $(TF_BIN) account-b account-a
+
+state: ## list Terraform state of one stack: make state STACK=account-a|account-b
+	@test -n "$(STACK)" || { echo "usage: make state STACK=account-a|account-b" >&2; exit 2; }
+	@bash tools/deploy.sh state $(TF_BIN) $(STACK)

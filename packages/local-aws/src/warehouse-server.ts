@@ -1,0 +1,47 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+
+export interface LocalWarehouseOptions {
+  /** Directory for the database files; omit for an in-memory database. */
+  dataDir?: string;
+  host?: string;
+  /** 0 picks a free port. Default 5439, Redshift's port. */
+  port?: number;
+  /** Concurrent client connections accepted (PGlite runs one query at a time and serialises transactions). */
+  maxConnections?: number;
+}
+
+export interface LocalWarehouse {
+  host: string;
+  port: number;
+  /** postgres://… URL for `pg`/psql; PGlite accepts any user and password. */
+  url: string;
+  db: PGlite;
+  close(): Promise<void>;
+}
+
+/** Serves an embedded PGlite (PostgreSQL in WebAssembly) on the PostgreSQL wire protocol. */
+export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): Promise<LocalWarehouse> {
+  if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+  const db = await PGlite.create(options.dataDir ?? "memory://");
+  const host = options.host ?? "127.0.0.1";
+  const server = new PGLiteSocketServer({
+    db,
+    host,
+    port: options.port ?? 5439,
+    maxConnections: options.maxConnections ?? 32,
+  });
+  await server.start();
+  const port = Number(server.getServerConn().split(":").pop());
+  return {
+    host,
+    port,
+    url: `postgres://postgres:postgres@${host}:${port}/postgres`,
+    db,
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
