@@ -1,0 +1,47 @@
+import { parseBenchArgs, USAGE, UsageError } from "./args";
+import { BenchConfigError, loadBenchConfig } from "./config";
+import { stderrProgress } from "./log";
+import { runBench } from "./run";
+
+// `pnpm run bench`: parse flags → run the sections → print the table. Exit 0 whatever the figures;
+// 2 for a usage or configuration error; 1 only if the bench itself crashes.
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseBenchArgs>;
+  try {
+    parsed = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`bench: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let config: ReturnType<typeof loadBenchConfig>;
+  try {
+    config = loadBenchConfig();
+  } catch (error) {
+    if (error instanceof BenchConfigError) {
+      process.stderr.write(`bench: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const { help: _help, ...options } = parsed;
+  const run = await runBench(options, config, stderrProgress());
+  process.stdout.write(options.markdown ? run.markdown : run.table);
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench crashed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

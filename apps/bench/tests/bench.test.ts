@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseBenchArgs, UsageError } from "../src/args";
+import { METRICS } from "../src/results";
+
+const root = join(import.meta.dirname, "../../..");
+const dir = mkdtempSync(join(tmpdir(), "kr-bench-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runBench(args: string[]) {
+  const out = join(dir, `results-${Math.random().toString(36).slice(2)}.json`);
+  const child = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "apps/bench/src/main.ts", ...args, "--out", out],
+    {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 120_000,
+    },
+  );
+  return { ...child, out };
+}
+
+const read = (file: string) => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+const at = (json: Record<string, unknown>, key: string) => {
+  const [group, name] = key.split(".") as [string, string];
+  return (json[group] as Record<string, unknown> | undefined)?.[name];
+};
+
+describe("bench flags", () => {
+  it("defaults to 500,000 events, 3 repetitions, every section", () => {
+    const parsed = parseBenchArgs([]);
+    expect(parsed).toMatchObject({ help: false, events: 500_000, repetitions: 3, out: "bench/results.json" });
+    expect(parsed.help === false && parsed.sections).toEqual([
+      "loader",
+      "generator",
+      "copy-statements",
+      "lambda",
+      "synth",
+    ]);
+  });
+
+  it("rejects an unknown section and a non-numeric size with a message", () => {
+    expect(() => parseBenchArgs(["--only", "loader,nope"])).toThrow(/unknown section nope/);
+    expect(() => parseBenchArgs(["--events", "lots"])).toThrow(UsageError);
+  });
+});
+
+describe("pnpm run bench, tiny sizes", () => {
+  it("writes every required key, a number for what it ran and null with a reason for what it did not", () => {
+    const run = runBench(["--events", "2000", "--repetitions", "1", "--only", "lambda"]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Loader Lambda");
+    const json = read(run.out);
+    expect(json.date).toEqual(expect.any(String));
+    expect(json.machine).toMatchObject({ cores: expect.any(Number), node_version: process.version });
+    for (const metric of METRICS.filter((m) => m.required)) {
+      const value = at(json, metric.key);
+      if (metric.section === "lambda") expect(value, metric.key).toBeGreaterThan(0);
+      else {
+        expect(value, metric.key).toBeNull();
+        expect((json.not_measured as Record<string, string>)[metric.key]).toMatch(/--only/);
+      }
+    }
+  });
+});
