@@ -1,0 +1,44 @@
+import { BulkInsertSink } from "./bulk-insert-stage";
+import { compileColumn } from "./column-types";
+import { CopySink } from "./copy-stage";
+import { detectStagingMethod } from "./detect";
+import { RecordMapper } from "./record-mapper";
+import { runStage } from "./stage-loop";
+import type { StageOptions, StageResult, StageSource, StageTarget, StagingClient } from "./types";
+
+export { detectStagingMethod } from "./detect";
+export { TooManyRejectedRecordsError } from "./errors";
+export { s3StageSource } from "./s3-source";
+export type {
+  RejectedRecord,
+  StageOptions,
+  StageProgress,
+  StageResult,
+  StageSource,
+  StageTarget,
+  StagingColumn,
+  StagingMethod,
+} from "./types";
+
+/**
+ * Moves JSON-lines objects into the (temp) staging table over the caller's connection, inside the
+ * caller's transaction: COPY FROM STDIN on a PostgreSQL server, batched INSERTs on PGlite. Bad
+ * records are validated out in Node (a value the server would refuse never reaches it), counted and
+ * skipped; one more than `maxErrors` throws TooManyRejectedRecordsError.
+ */
+export async function stageObjects(
+  client: StagingClient,
+  target: StageTarget,
+  sources: StageSource[],
+  options: StageOptions,
+): Promise<StageResult> {
+  const columns = target.columns.map(compileColumn);
+  if (columns.length === 0) throw new Error("staging target has no columns");
+  const method = options.method ?? (await detectStagingMethod(client));
+  const mapper = new RecordMapper(columns);
+  const sink =
+    method === "copy-from-stdin"
+      ? new CopySink(client, target.table, columns)
+      : new BulkInsertSink(client, target.table, columns);
+  return runStage(sources, mapper, sink, options);
+}

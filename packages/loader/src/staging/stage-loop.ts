@@ -1,0 +1,93 @@
+import { TooManyRejectedRecordsError } from "./errors";
+import { LineSplitter } from "./line-splitter";
+import type { RecordMapper } from "./record-mapper";
+import type { RowSink } from "./row-sink";
+import { openAhead } from "./sources";
+import type { StageOptions, StageResult, StageSource } from "./types";
+
+const DETAILED_REJECTS = 100;
+const RAW_CHARS = 256;
+const PROGRESS_EVERY_ROWS = 50_000;
+/** Decoded bytes a file waiting its turn may buffer. */
+const PREFETCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads every source in order, splits lines, maps each record and hands good rows to the sink;
+ * counts rejected records and stops as soon as there are more than `maxErrors`.
+ */
+export async function runStage(
+  sources: StageSource[],
+  mapper: RecordMapper,
+  sink: RowSink,
+  options: StageOptions,
+): Promise<StageResult> {
+  const result: StageResult = { rowsStaged: 0, bytesRead: 0, rejectedCount: 0, rejected: [], files: [] };
+  const { maxErrors, onProgress } = options;
+  let file = { key: "", rows: 0, rejected: 0 };
+  let nextProgress = PROGRESS_EVERY_ROWS;
+
+  const onLine = (buf: Buffer, start: number, end: number, line: number) => {
+    if (isBlank(buf, start, end)) return;
+    const reason = mapper.map(buf, start, end);
+    if (reason === null) {
+      sink.add(mapper.values);
+      file.rows++;
+      result.rowsStaged++;
+      return;
+    }
+    file.rejected++;
+    result.rejectedCount++;
+    if (result.rejected.length < DETAILED_REJECTS) {
+      const raw = buf.toString("utf8", start, Math.min(end, start + RAW_CHARS * 4)).slice(0, RAW_CHARS);
+      result.rejected.push({ key: file.key, line, reason, raw });
+    }
+    if (result.rejectedCount > maxErrors) throw new TooManyRejectedRecordsError(result, maxErrors);
+  };
+
+  const files = openAhead(sources, options.concurrency ?? 4, PREFETCH_BYTES);
+  let current: { close(): void } | null = null;
+  try {
+    for await (const opened of files) {
+      current = opened;
+      file = { key: opened.source.key, rows: 0, rejected: 0 };
+      result.files.push(file);
+      const lines = new LineSplitter(onLine);
+      for await (const chunk of opened.chunks) {
+        lines.push(chunk);
+        await sink.maybeFlush();
+        if (onProgress && result.rowsStaged >= nextProgress) {
+          nextProgress = result.rowsStaged + PROGRESS_EVERY_ROWS;
+          onProgress({
+            filesDone: result.files.length - 1,
+            bytesRead: result.bytesRead + opened.rawBytes(),
+            rowsStaged: result.rowsStaged,
+          });
+        }
+      }
+      lines.end();
+      await sink.maybeFlush();
+      result.bytesRead += opened.rawBytes();
+      current = null;
+      onProgress?.({
+        filesDone: result.files.length,
+        bytesRead: result.bytesRead,
+        rowsStaged: result.rowsStaged,
+      });
+    }
+    await sink.finish();
+  } catch (error) {
+    current?.close();
+    await sink.abort(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
+  return result;
+}
+
+/** Whitespace-only lines (a trailing newline, CRLF leftovers) are not records. */
+function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}
