@@ -1,0 +1,60 @@
+// @kr/copy-builder: pure functions from a load plan to S3 prefixes, manifests and warehouse SQL.
+// No I/O: everything here is tested by comparing text.
+export {
+  chunkRange,
+  floorToHour,
+  formatHour,
+  formatRange,
+  type HourRange,
+  HourRangeError,
+  hourCount,
+  hoursOf,
+  lookbackRange,
+  type ParseRangeOptions,
+  parseHour,
+  parseHourRange,
+} from "./hours";
+export {
+  isIdentifier,
+  qualifiedName,
+  quoteIdent,
+  quoteLiteral,
+  UnsafeSqlValueError,
+  validateBucket,
+  validateIdentifier,
+  validateKey,
+  validateRegion,
+  validateRoleArn,
+} from "./identifiers";
+export { buildManifest, type Manifest, type ManifestFile, manifestKey, s3Url } from "./manifest";
+export { type FirehoseObjectName, firehoseObjectKey, hourOfKey, hourPrefix, streamPrefix } from "./prefixes";
+export { buildColumnsQuery, normalizeDataType } from "./sql/catalog";
+export { buildCopy, buildLoadErrorsQuery, type CopyOptions, REDSHIFT_MAX_ERRORS_LIMIT } from "./sql/copy";
+export { LEDGER_SCHEMA, ledgerDdl, streamTableDdl } from "./sql/ddl";
+export { type Dialect, type Statement, timestampLiteral } from "./sql/dialect";
+export {
+  type BatchRecord,
+  buildBatchRecord,
+  buildLedgerForget,
+  buildLedgerLookup,
+  buildLedgerRecord,
+  LEDGER_CHUNK,
+  type LedgerFile,
+} from "./sql/ledger";
+export { buildLock } from "./sql/lock";
+export {
+  buildCreateStaging,
+  buildDeleteReplaced,
+  buildDropStaging,
+  buildInsertFromStaging,
+  buildStagingStats,
+  type MergeTarget,
+  stagingTableName,
+} from "./sql/merge";
+export {
+  type ColumnSpec,
+  type ColumnType,
+  DEFAULT_KEYS,
+  STREAM_TABLES,
+  type StreamTableSpec,
+} from "./tables";

@@ -1,0 +1,26 @@
+// The loader reads each stream table's columns from the catalog instead of hard-coding them, so a new
+// stream needs only its DDL. information_schema.columns exists on both Redshift and PostgreSQL.
+import { validateIdentifier } from "../identifiers";
+import type { Statement } from "./dialect";
+
+export function buildColumnsQuery(schema: string, table: string): Statement {
+  return {
+    text: "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+    values: [validateIdentifier(schema, "schema"), validateIdentifier(table, "table")],
+  };
+}
+
+/** information_schema's data_type spelled the short way (`timestamp with time zone` → `timestamptz`). */
+export function normalizeDataType(dataType: string): string {
+  const type = dataType.toLowerCase();
+  const aliases: Record<string, string> = {
+    "character varying": "varchar",
+    character: "text",
+    "timestamp with time zone": "timestamptz",
+    "timestamp without time zone": "timestamp",
+    smallint: "integer",
+    real: "double precision",
+    numeric: "double precision",
+  };
+  return aliases[type] ?? type;
+}

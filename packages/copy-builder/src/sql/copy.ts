@@ -1,0 +1,85 @@
+// The Redshift COPY of one batch: every planned file of a stream, listed in a manifest, into the
+// batch's temp staging table, in one statement so Redshift spreads the files over all slices.
+import {
+  quoteIdent,
+  quoteLiteral,
+  UnsafeSqlValueError,
+  validateRegion,
+  validateRoleArn,
+} from "../identifiers";
+import { s3Url } from "../manifest";
+
+export interface CopyOptions {
+  /** Staging table (an unqualified temp table name). */
+  table: string;
+  manifest: { bucket: string; key: string };
+  /**
+   * "default" uses the cluster's default IAM role. Several ARNs chain roles: Redshift assumes the
+   * first (attached to the cluster, account B), which assumes the next (e.g. a reader in account A).
+   */
+  iamRoles: "default" | readonly string[];
+  /** Region of the buckets when it differs from the cluster's; omitted when undefined. */
+  region?: string | undefined;
+  /** Bad records skipped and reported before the COPY fails (Redshift allows 0-100000). */
+  maxErrors: number;
+  /** Firehose writes GZIP objects by default; false for uncompressed delivery. */
+  gzip: boolean;
+}
+
+export const REDSHIFT_MAX_ERRORS_LIMIT = 100_000;
+
+export function buildCopy(options: CopyOptions): string {
+  const { maxErrors } = options;
+  if (!Number.isInteger(maxErrors) || maxErrors < 0 || maxErrors > REDSHIFT_MAX_ERRORS_LIMIT) {
+    throw new UnsafeSqlValueError(
+      "MAXERROR",
+      String(maxErrors),
+      `a whole number 0-${REDSHIFT_MAX_ERRORS_LIMIT}`,
+    );
+  }
+  let role: string;
+  if (options.iamRoles === "default") {
+    role = "default";
+  } else {
+    if (options.iamRoles.length === 0)
+      throw new UnsafeSqlValueError("IAM role", "", "at least one role ARN or 'default'");
+    role = quoteLiteral(
+      options.iamRoles.map((arn) => validateRoleArn(arn, "COPY role ARN")).join(","),
+      "IAM role",
+    );
+  }
+  return [
+    `COPY ${quoteIdent(options.table, "staging table")}`,
+    `FROM ${quoteLiteral(s3Url(options.manifest.bucket, options.manifest.key), "manifest URL")}`,
+    `IAM_ROLE ${role}`,
+    "MANIFEST",
+    // JSON keys match columns by name, case-insensitively; missing keys load NULL, extra keys are ignored.
+    "FORMAT AS JSON 'auto ignorecase'",
+    ...(options.gzip ? ["GZIP"] : []),
+    "TIMEFORMAT 'auto'",
+    // Keep an event whose free-text field (user agent, URL) is longer than its column.
+    "TRUNCATECOLUMNS",
+    ...(options.region ? [`REGION ${quoteLiteral(validateRegion(options.region, "COPY region"))}`] : []),
+    `MAXERROR ${maxErrors}`,
+    // A temp staging table is dropped at commit: analysing its compression or statistics is wasted work.
+    "COMPUPDATE OFF",
+    "STATUPDATE OFF",
+  ].join("\n");
+}
+
+/**
+ * The rejected records of the last COPY in this session (Redshift only). `sys_load_error_detail` is
+ * the view that also covers concurrency-scaling clusters; it has no raw line, so the message and the
+ * column stand in for it.
+ */
+export function buildLoadErrorsQuery(limit: number): string {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be a positive integer");
+  return [
+    "SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message,",
+    "  COUNT(*) OVER () AS total",
+    "FROM sys_load_error_detail",
+    "WHERE query_id = pg_last_copy_id()",
+    "ORDER BY file_name, line_number",
+    `LIMIT ${limit}`,
+  ].join("\n");
+}

@@ -1,0 +1,106 @@
+// CREATE statements for the stream tables and the ledger. Idempotent (IF NOT EXISTS) so
+// `make create-redshift-tables` can run any number of times.
+import { qualifiedName, quoteIdent } from "../identifiers";
+import type { ColumnSpec, ColumnType, StreamTableSpec } from "../tables";
+import type { Dialect } from "./dialect";
+
+export const LEDGER_SCHEMA = "loader";
+
+function columnType(type: ColumnType, dialect: Dialect): string {
+  switch (type.kind) {
+    // Redshift VARCHAR is capped in bytes (COPY truncates with TRUNCATECOLUMNS); locally text has no
+    // cap, so an over-long value can never fail a whole local batch.
+    case "varchar":
+      return dialect === "redshift" ? `VARCHAR(${type.length})` : "text";
+    case "timestamptz":
+      return "TIMESTAMPTZ";
+    case "json":
+      return dialect === "redshift" ? "SUPER" : "jsonb";
+    case "bigint":
+      return "BIGINT";
+    case "integer":
+      return "INTEGER";
+    case "double":
+      return "DOUBLE PRECISION";
+    case "boolean":
+      return "BOOLEAN";
+  }
+}
+
+function columnList(columns: readonly ColumnSpec[], dialect: Dialect): string {
+  return columns
+    .map(
+      (c) =>
+        `  ${quoteIdent(c.name, "column")} ${columnType(c.type, dialect)}${c.nullable ? "" : " NOT NULL"}`,
+    )
+    .join(",\n");
+}
+
+/** Schema, table and (PostgreSQL) index for one stream. */
+export function streamTableDdl(
+  dialect: Dialect,
+  schema: string,
+  table: string,
+  spec: StreamTableSpec,
+): string[] {
+  const name = qualifiedName(schema, table);
+  const create = `CREATE TABLE IF NOT EXISTS ${name} (\n${columnList(spec.columns, dialect)}\n)`;
+  if (dialect === "redshift") {
+    return [
+      `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema, "schema")}`,
+      `${create}\nDISTSTYLE KEY\nDISTKEY (${quoteIdent(spec.distKey)})\nSORTKEY (${quoteIdent(spec.sortKey)})`,
+    ];
+  }
+  // A BRIN index is PostgreSQL's cheap stand-in for a sort key: it lets the merge's bounded delete
+  // skip the blocks outside the staged time range, and costs almost nothing to maintain.
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema, "schema")}`,
+    create,
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${table}_${spec.sortKey}_brin`.slice(0, 63))} ON ${name} USING brin (${quoteIdent(spec.sortKey)})`,
+  ];
+}
+
+/** The ledger: which files are loaded (loaded_files) and what each batch did (batches). */
+export function ledgerDdl(dialect: Dialect, ledgerSchema = LEDGER_SCHEMA): string[] {
+  const files = qualifiedName(ledgerSchema, "loaded_files");
+  const batches = qualifiedName(ledgerSchema, "batches");
+  const redshift = dialect === "redshift";
+  const statements = [
+    `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(ledgerSchema, "schema")}`,
+    `CREATE TABLE IF NOT EXISTS ${files} (
+  "stream" VARCHAR(127) NOT NULL,
+  "file_key" VARCHAR(1024) NOT NULL,
+  "file_hour" TIMESTAMPTZ NOT NULL,
+  "size_bytes" BIGINT NOT NULL,
+  "batch_id" VARCHAR(64) NOT NULL,
+  "loaded_at" TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY ("stream", "file_key")
+)${redshift ? '\nSORTKEY ("stream", "file_hour")' : ""}`,
+    `CREATE TABLE IF NOT EXISTS ${batches} (
+  "batch_id" VARCHAR(64) NOT NULL,
+  "stream" VARCHAR(127) NOT NULL,
+  "range_from" TIMESTAMPTZ NOT NULL,
+  "range_to" TIMESTAMPTZ NOT NULL,
+  "reimport" BOOLEAN NOT NULL,
+  "driver" VARCHAR(32) NOT NULL,
+  "files" INTEGER NOT NULL,
+  "bytes" BIGINT NOT NULL,
+  "rows_staged" BIGINT NOT NULL,
+  "rows_inserted" BIGINT NOT NULL,
+  "rows_replaced" BIGINT NOT NULL,
+  "duplicates_dropped" BIGINT NOT NULL,
+  "rejected" BIGINT NOT NULL,
+  "started_at" TIMESTAMPTZ NOT NULL,
+  "finished_at" TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY ("batch_id")
+)${redshift ? '\nSORTKEY ("started_at")' : ""}`,
+  ];
+  // Redshift keeps primary keys as planner hints only; PostgreSQL enforces them and needs the index
+  // that makes the plan's per-hour ledger lookup cheap.
+  if (!redshift) {
+    statements.push(
+      `CREATE INDEX IF NOT EXISTS "loaded_files_stream_hour" ON ${files} ("stream", "file_hour")`,
+    );
+  }
+  return statements;
+}

@@ -1,0 +1,108 @@
+// Ledger statements. Data values (keys, times, counts) travel as bind parameters, never in the text;
+// list parameters are chunked because Redshift has no array parameters.
+import type { HourRange } from "../hours";
+import { qualifiedName, validateIdentifier } from "../identifiers";
+import { LEDGER_SCHEMA } from "./ddl";
+import type { Statement } from "./dialect";
+
+export interface LedgerFile {
+  key: string;
+  hour: Date;
+  size: number;
+}
+
+export interface BatchRecord {
+  batchId: string;
+  stream: string;
+  range: HourRange;
+  reimport: boolean;
+  driver: string;
+  files: number;
+  bytes: number;
+  rowsStaged: number;
+  rowsInserted: number;
+  rowsReplaced: number;
+  duplicatesDropped: number;
+  rejected: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/** Rows per multi-row statement (6 parameters per file stays far below any parameter limit). */
+export const LEDGER_CHUNK = 500;
+
+const iso = (d: Date) => d.toISOString();
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Keys already loaded for a stream within a range of partition hours. */
+export function buildLedgerLookup(stream: string, range: HourRange, ledgerSchema = LEDGER_SCHEMA): Statement {
+  return {
+    text: `SELECT "file_key" FROM ${qualifiedName(ledgerSchema, "loaded_files")} WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3`,
+    values: [validateIdentifier(stream, "stream"), iso(range.from), iso(range.to)],
+  };
+}
+
+/** Forgets files about to be re-imported, so the ledger holds one row per file afterwards. */
+export function buildLedgerForget(
+  stream: string,
+  keys: readonly string[],
+  ledgerSchema = LEDGER_SCHEMA,
+): Statement[] {
+  const table = qualifiedName(ledgerSchema, "loaded_files");
+  return chunks(keys, LEDGER_CHUNK).map((part) => ({
+    text: `DELETE FROM ${table} WHERE "stream" = $1 AND "file_key" IN (${part.map((_, i) => `$${i + 2}`).join(", ")})`,
+    values: [validateIdentifier(stream, "stream"), ...part],
+  }));
+}
+
+export function buildLedgerRecord(
+  stream: string,
+  batchId: string,
+  files: readonly LedgerFile[],
+  loadedAt: Date,
+  ledgerSchema = LEDGER_SCHEMA,
+): Statement[] {
+  const table = qualifiedName(ledgerSchema, "loaded_files");
+  validateIdentifier(stream, "stream");
+  return chunks(files, LEDGER_CHUNK).map((part) => {
+    const values: unknown[] = [];
+    const rows = part.map((file) => {
+      values.push(stream, file.key, iso(file.hour), file.size, batchId, iso(loadedAt));
+      const n = values.length;
+      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+    });
+    return {
+      text: `INSERT INTO ${table} ("stream", "file_key", "file_hour", "size_bytes", "batch_id", "loaded_at") VALUES ${rows.join(", ")}`,
+      values,
+    };
+  });
+}
+
+export function buildBatchRecord(batch: BatchRecord, ledgerSchema = LEDGER_SCHEMA): Statement {
+  const columns = [
+    ["batch_id", batch.batchId],
+    ["stream", validateIdentifier(batch.stream, "stream")],
+    ["range_from", iso(batch.range.from)],
+    ["range_to", iso(batch.range.to)],
+    ["reimport", batch.reimport],
+    ["driver", batch.driver],
+    ["files", batch.files],
+    ["bytes", batch.bytes],
+    ["rows_staged", batch.rowsStaged],
+    ["rows_inserted", batch.rowsInserted],
+    ["rows_replaced", batch.rowsReplaced],
+    ["duplicates_dropped", batch.duplicatesDropped],
+    ["rejected", batch.rejected],
+    ["started_at", iso(batch.startedAt)],
+    ["finished_at", iso(batch.finishedAt)],
+  ] as const;
+  return {
+    text: `INSERT INTO ${qualifiedName(ledgerSchema, "batches")} (${columns.map(([c]) => `"${c}"`).join(", ")}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`,
+    values: columns.map(([, v]) => v),
+  };
+}

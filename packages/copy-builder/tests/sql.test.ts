@@ -1,0 +1,340 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildBatchRecord,
+  buildColumnsQuery,
+  buildCopy,
+  buildCreateStaging,
+  buildDeleteReplaced,
+  buildDropStaging,
+  buildInsertFromStaging,
+  buildLedgerForget,
+  buildLedgerLookup,
+  buildLedgerRecord,
+  buildLoadErrorsQuery,
+  buildLock,
+  buildStagingStats,
+  LEDGER_CHUNK,
+  ledgerDdl,
+  type MergeTarget,
+  normalizeDataType,
+  STREAM_TABLES,
+  stagingTableName,
+  streamTableDdl,
+  timestampLiteral,
+} from "../src/index";
+
+const target: MergeTarget = {
+  schema: "public",
+  table: "utm",
+  staging: stagingTableName("utm"),
+  columns: ["event_id", "occurred_at", "utm_source"],
+  key: "event_id",
+  sortKey: "occurred_at",
+};
+
+describe("COPY (Redshift)", () => {
+  const manifest = { bucket: "kr-manifests-222222222222", key: "manifests/events/b1.manifest.json" };
+
+  it("loads a manifest of GZIP JSON lines with the cluster's default role", () => {
+    expect(
+      buildCopy({
+        table: "kr_stage_events",
+        manifest,
+        iamRoles: "default",
+        region: "eu-west-1",
+        maxErrors: 100,
+        gzip: true,
+      }),
+    ).toBe(
+      [
+        'COPY "kr_stage_events"',
+        "FROM 's3://kr-manifests-222222222222/manifests/events/b1.manifest.json'",
+        "IAM_ROLE default",
+        "MANIFEST",
+        "FORMAT AS JSON 'auto ignorecase'",
+        "GZIP",
+        "TIMEFORMAT 'auto'",
+        "TRUNCATECOLUMNS",
+        "REGION 'eu-west-1'",
+        "MAXERROR 100",
+        "COMPUPDATE OFF",
+        "STATUPDATE OFF",
+      ].join("\n"),
+    );
+  });
+
+  it("chains roles as one comma-separated literal, and drops GZIP and REGION when not wanted", () => {
+    expect(
+      buildCopy({
+        table: "kr_stage_events",
+        manifest,
+        iamRoles: ["arn:aws:iam::222222222222:role/kr-copy", "arn:aws:iam::111111111111:role/kr-reader"],
+        maxErrors: 0,
+        gzip: false,
+      }),
+    ).toBe(
+      [
+        'COPY "kr_stage_events"',
+        "FROM 's3://kr-manifests-222222222222/manifests/events/b1.manifest.json'",
+        "IAM_ROLE 'arn:aws:iam::222222222222:role/kr-copy,arn:aws:iam::111111111111:role/kr-reader'",
+        "MANIFEST",
+        "FORMAT AS JSON 'auto ignorecase'",
+        "TIMEFORMAT 'auto'",
+        "TRUNCATECOLUMNS",
+        "MAXERROR 0",
+        "COMPUPDATE OFF",
+        "STATUPDATE OFF",
+      ].join("\n"),
+    );
+  });
+
+  it("reads the rejected records of the last COPY from sys_load_error_detail", () => {
+    expect(buildLoadErrorsQuery(100)).toBe(
+      [
+        "SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message,",
+        "  COUNT(*) OVER () AS total",
+        "FROM sys_load_error_detail",
+        "WHERE query_id = pg_last_copy_id()",
+        "ORDER BY file_name, line_number",
+        "LIMIT 100",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("lock (where the dialects differ)", () => {
+  it("Redshift locks the table and the ledger (its only mode is ACCESS EXCLUSIVE)", () => {
+    expect(buildLock("redshift", { schema: "public", table: "events" })).toBe(
+      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
+    );
+  });
+  it("PostgreSQL takes a self-conflicting lock that still lets readers in", () => {
+    expect(buildLock("postgres", { schema: "public", table: "events" })).toBe(
+      'LOCK TABLE "public"."events" IN SHARE ROW EXCLUSIVE MODE',
+    );
+  });
+});
+
+describe("stage and merge (one text for both dialects)", () => {
+  it("stages into a temp table shaped like the target", () => {
+    expect(buildCreateStaging(target)).toBe('CREATE TEMP TABLE "kr_stage_utm" (LIKE "public"."utm")');
+    expect(buildDropStaging(target)).toBe('DROP TABLE "kr_stage_utm"');
+    expect(buildStagingStats(target)).toBe(
+      'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_utm"',
+    );
+  });
+
+  it("deletes replaced rows by key, bounded by the staged sort-key range (widened by 1 ms)", () => {
+    expect(
+      buildDeleteReplaced(target, {
+        min: new Date("2026-11-23T04:59:00.000Z"),
+        max: new Date("2026-11-23T06:00:00.250Z"),
+      }),
+    ).toBe(
+      [
+        'DELETE FROM "public"."utm"',
+        'USING "kr_stage_utm"',
+        'WHERE "utm"."event_id" = "kr_stage_utm"."event_id"',
+        `  AND "utm"."occurred_at" BETWEEN CAST('2026-11-23 04:58:59.999+00' AS TIMESTAMPTZ) AND CAST('2026-11-23 06:00:00.251+00' AS TIMESTAMPTZ)`,
+      ].join("\n"),
+    );
+  });
+
+  it("for --dry-run, writes the bounds as subqueries on staging", () => {
+    expect(buildDeleteReplaced(target, "staged")).toContain(
+      'BETWEEN (SELECT MIN("occurred_at") FROM "kr_stage_utm") AND (SELECT MAX("occurred_at") FROM "kr_stage_utm")',
+    );
+  });
+
+  it("inserts one row per key when staging holds duplicates", () => {
+    expect(buildInsertFromStaging(target, { dedupe: true })).toBe(
+      [
+        'INSERT INTO "public"."utm" ("event_id", "occurred_at", "utm_source")',
+        'SELECT "event_id", "occurred_at", "utm_source"',
+        "FROM (",
+        '  SELECT "event_id", "occurred_at", "utm_source", ROW_NUMBER() OVER (PARTITION BY "event_id" ORDER BY "occurred_at") AS "kr_row"',
+        '  FROM "kr_stage_utm"',
+        ') AS "kr_dedup"',
+        'WHERE "kr_row" = 1',
+      ].join("\n"),
+    );
+  });
+
+  it("inserts straight from staging when every key is unique", () => {
+    expect(buildInsertFromStaging(target, { dedupe: false })).toBe(
+      'INSERT INTO "public"."utm" ("event_id", "occurred_at", "utm_source")\nSELECT "event_id", "occurred_at", "utm_source" FROM "kr_stage_utm"',
+    );
+  });
+
+  it("timestamps are explicit-UTC literals", () => {
+    expect(timestampLiteral(new Date("2026-11-23T05:00:00Z"))).toBe(
+      "CAST('2026-11-23 05:00:00.000+00' AS TIMESTAMPTZ)",
+    );
+    expect(() => timestampLiteral(new Date("nope"))).toThrow(RangeError);
+  });
+});
+
+describe("ledger", () => {
+  const range = { from: new Date("2026-11-23T05:00:00Z"), to: new Date("2026-11-23T08:00:00Z") };
+
+  it("looks up loaded keys by partition hour, values as parameters", () => {
+    expect(buildLedgerLookup("events", range)).toEqual({
+      text: 'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
+      values: ["events", "2026-11-23T05:00:00.000Z", "2026-11-23T08:00:00.000Z"],
+    });
+  });
+
+  it("records files in multi-row inserts of at most LEDGER_CHUNK rows", () => {
+    const files = Array.from({ length: LEDGER_CHUNK + 1 }, (_, i) => ({
+      key: `k${i}`,
+      hour: range.from,
+      size: i,
+    }));
+    const statements = buildLedgerRecord("events", "b1", files, range.to);
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toEqual({
+      text: 'INSERT INTO "loader"."loaded_files" ("stream", "file_key", "file_hour", "size_bytes", "batch_id", "loaded_at") VALUES ($1, $2, $3, $4, $5, $6)',
+      values: [
+        "events",
+        `k${LEDGER_CHUNK}`,
+        "2026-11-23T05:00:00.000Z",
+        LEDGER_CHUNK,
+        "b1",
+        "2026-11-23T08:00:00.000Z",
+      ],
+    });
+    expect(statements[0]?.values).toHaveLength(LEDGER_CHUNK * 6);
+    expect(statements[0]?.text).toContain("($2995, $2996, $2997, $2998, $2999, $3000)");
+  });
+
+  it("forgets re-imported keys, a hostile key staying a parameter", () => {
+    expect(buildLedgerForget("events", ["a.gz", "b'; DROP TABLE x; --"])).toEqual([
+      {
+        text: 'DELETE FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_key" IN ($2, $3)',
+        values: ["events", "a.gz", "b'; DROP TABLE x; --"],
+      },
+    ]);
+    expect(buildLedgerForget("events", [])).toEqual([]);
+  });
+
+  it("records the batch", () => {
+    const statement = buildBatchRecord({
+      batchId: "b1",
+      stream: "utm",
+      range,
+      reimport: true,
+      driver: "postgres",
+      files: 2,
+      bytes: 300,
+      rowsStaged: 10,
+      rowsInserted: 7,
+      rowsReplaced: 2,
+      duplicatesDropped: 1,
+      rejected: 0,
+      startedAt: range.from,
+      finishedAt: range.to,
+    });
+    expect(statement.text).toBe(
+      'INSERT INTO "loader"."batches" ("batch_id", "stream", "range_from", "range_to", "reimport", "driver", "files", "bytes", "rows_staged", "rows_inserted", "rows_replaced", "duplicates_dropped", "rejected", "started_at", "finished_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)',
+    );
+    expect(statement.values).toEqual([
+      "b1",
+      "utm",
+      "2026-11-23T05:00:00.000Z",
+      "2026-11-23T08:00:00.000Z",
+      true,
+      "postgres",
+      2,
+      300,
+      10,
+      7,
+      2,
+      1,
+      0,
+      "2026-11-23T05:00:00.000Z",
+      "2026-11-23T08:00:00.000Z",
+    ]);
+  });
+});
+
+describe("DDL", () => {
+  it("Redshift: SUPER properties, distributed on event_id, sorted on occurred_at", () => {
+    expect(streamTableDdl("redshift", "public", "events", STREAM_TABLES.events)).toEqual([
+      'CREATE SCHEMA IF NOT EXISTS "public"',
+      [
+        'CREATE TABLE IF NOT EXISTS "public"."events" (',
+        '  "event_id" VARCHAR(64) NOT NULL,',
+        '  "event_type" VARCHAR(128) NOT NULL,',
+        '  "occurred_at" TIMESTAMPTZ NOT NULL,',
+        '  "user_id" VARCHAR(128),',
+        '  "anonymous_id" VARCHAR(128),',
+        '  "session_id" VARCHAR(128),',
+        '  "page_url" VARCHAR(2048),',
+        '  "referrer" VARCHAR(2048),',
+        '  "user_agent" VARCHAR(1024),',
+        '  "properties" SUPER',
+        ")",
+        "DISTSTYLE KEY",
+        'DISTKEY ("event_id")',
+        'SORTKEY ("occurred_at")',
+      ].join("\n"),
+    ]);
+  });
+
+  it("PostgreSQL: jsonb properties, text columns and a BRIN index on occurred_at", () => {
+    expect(streamTableDdl("postgres", "public", "utm", STREAM_TABLES.utm)).toEqual([
+      'CREATE SCHEMA IF NOT EXISTS "public"',
+      [
+        'CREATE TABLE IF NOT EXISTS "public"."utm" (',
+        '  "event_id" text NOT NULL,',
+        '  "occurred_at" TIMESTAMPTZ NOT NULL,',
+        '  "session_id" text,',
+        '  "user_id" text,',
+        '  "utm_source" text,',
+        '  "utm_medium" text,',
+        '  "utm_campaign" text,',
+        '  "utm_term" text,',
+        '  "utm_content" text,',
+        '  "landing_page" text',
+        ")",
+      ].join("\n"),
+      'CREATE INDEX IF NOT EXISTS "utm_occurred_at_brin" ON "public"."utm" USING brin ("occurred_at")',
+    ]);
+    expect(streamTableDdl("postgres", "public", "events", STREAM_TABLES.events)[1]).toContain(
+      '"properties" jsonb',
+    );
+  });
+
+  it("ledger: Redshift adds sort keys, PostgreSQL an index; both are idempotent", () => {
+    const redshift = ledgerDdl("redshift");
+    const postgres = ledgerDdl("postgres");
+    expect(redshift[0]).toBe('CREATE SCHEMA IF NOT EXISTS "loader"');
+    expect(redshift[1]).toMatch(/^CREATE TABLE IF NOT EXISTS "loader"."loaded_files" \(/);
+    expect(redshift[1]).toMatch(
+      /PRIMARY KEY \("stream", "file_key"\)\n\)\nSORTKEY \("stream", "file_hour"\)$/,
+    );
+    expect(redshift[2]).toMatch(/^CREATE TABLE IF NOT EXISTS "loader"."batches" \(/);
+    expect(redshift[2]).toMatch(/\)\nSORTKEY \("started_at"\)$/);
+    expect(redshift).toHaveLength(3);
+    expect(postgres[1]).toMatch(/PRIMARY KEY \("stream", "file_key"\)\n\)$/);
+    expect(postgres[3]).toBe(
+      'CREATE INDEX IF NOT EXISTS "loaded_files_stream_hour" ON "loader"."loaded_files" ("stream", "file_hour")',
+    );
+    expect([...redshift, ...postgres].every((s) => /IF NOT EXISTS/.test(s))).toBe(true);
+  });
+});
+
+describe("catalog", () => {
+  it("reads columns from information_schema with parameters", () => {
+    expect(buildColumnsQuery("public", "events")).toEqual({
+      text: "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+      values: ["public", "events"],
+    });
+  });
+  it("normalizes catalog type names", () => {
+    expect(normalizeDataType("timestamp with time zone")).toBe("timestamptz");
+    expect(normalizeDataType("character varying")).toBe("varchar");
+    expect(normalizeDataType("jsonb")).toBe("jsonb");
+    expect(normalizeDataType("SUPER")).toBe("super");
+  });
+});
