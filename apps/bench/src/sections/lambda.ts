@@ -10,7 +10,7 @@ import { median } from "../stats";
 import { zipSingleFile } from "../zip";
 import type { SectionContext } from "./context";
 
-/** The loader Lambda's entry, bundled the way the account-b stack bundles it. */
+/** The loader Lambda's entry, bundled with the options of stacks/src/lambda-bundle.ts (account-b's asset). */
 const LAMBDA_ENTRY = join(REPO_ROOT, "packages/loader/src/lambda.ts");
 
 /**
@@ -29,7 +29,8 @@ export async function measureLambda(context: SectionContext, figures: Figures): 
     minify: true,
     treeShaking: true,
     legalComments: "none",
-    external: ["@aws-sdk/*"],
+    // As stacks/src/lambda-bundle.ts: the runtime ships AWS SDK v3; pg's native binding is never used.
+    external: ["@aws-sdk/*", "pg-native"],
     // CommonJS dependencies (pg) call require() for node built-ins; give the ESM bundle one.
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     outfile: "index.mjs",

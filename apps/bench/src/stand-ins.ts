@@ -1,0 +1,93 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BufferingHints, DeliveryStreamSpec, LocalFirehoseStats } from "@kr/local-aws";
+
+export interface StandInsSpec {
+  directory: string;
+  bucket: string;
+  firehose?: { streams: DeliveryStreamSpec[]; buffering: BufferingHints; clock?: string };
+}
+
+export type ChildRequest = { id: number } & ({ type: "stats" } | { type: "flush" } | { type: "close" });
+export type ChildResponse =
+  | { type: "ready"; s3Endpoint: string; firehoseEndpoint: string | null }
+  | { type: "failed"; message: string }
+  | { type: "stats"; id: number; stats: LocalFirehoseStats | null }
+  | { type: "done"; id: number }
+  | { type: "error"; id: number; message: string };
+
+export interface StandIns {
+  s3Endpoint: string;
+  firehoseEndpoint: string | undefined;
+  bucket: string;
+  firehoseStats(): Promise<LocalFirehoseStats>;
+  flushFirehose(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CHILD = fileURLToPath(new URL("./stand-ins-child.ts", import.meta.url));
+
+/** Starts the local S3 (and optionally the local Firehose) in a child process on free ports. */
+export async function startStandIns(options: Omit<StandInsSpec, "directory">): Promise<StandIns> {
+  const directory = await mkdtemp(join(tmpdir(), "kr-bench-s3-"));
+  const spec: StandInsSpec = { ...options, directory };
+  const child = fork(CHILD, [JSON.stringify(spec)], {
+    execArgv: ["--import", "tsx", "--disable-warning=NodeVersionSupportWarning"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (m: ChildResponse) => void; reject: (e: Error) => void }>();
+  const ready = new Promise<{ s3Endpoint: string; firehoseEndpoint: string | null }>((resolve, reject) => {
+    child.once("exit", (code) => reject(new Error(`stand-ins process exited ${code} before it was ready`)));
+    child.on("message", (message: ChildResponse) => {
+      if (message.type === "ready") resolve(message);
+      else if (message.type === "failed") reject(new Error(`stand-ins failed: ${message.message}`));
+      else {
+        const waiter = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.type === "error") waiter?.reject(new Error(message.message));
+        else waiter?.resolve(message);
+      }
+    });
+  });
+  const endpoints = await ready.catch(async (error: unknown) => {
+    child.kill();
+    await rm(directory, { recursive: true, force: true });
+    throw error;
+  });
+  const request = (type: ChildRequest["type"]) =>
+    new Promise<ChildResponse>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      child.send({ id, type } satisfies ChildRequest);
+    });
+  return {
+    s3Endpoint: endpoints.s3Endpoint,
+    firehoseEndpoint: endpoints.firehoseEndpoint ?? undefined,
+    bucket: options.bucket,
+    async firehoseStats() {
+      const response = await request("stats");
+      if (response.type !== "stats" || !response.stats) throw new Error("no local Firehose in the stand-ins");
+      return response.stats;
+    },
+    async flushFirehose() {
+      await request("flush");
+    },
+    async close() {
+      await closeChild(child, () => request("close"));
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+async function closeChild(child: ChildProcess, ask: () => Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const timeout = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  await ask().catch(() => child.kill());
+  await exited;
+  clearTimeout(timeout);
+}
