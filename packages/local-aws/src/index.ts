@@ -1,3 +1,5 @@
+export { type LocalStackConfig, loadLocalStackConfig } from "./config";
+export { ConfigError, LocalAwsError } from "./errors";
 export type { ClockSetting } from "./firehose/clock";
 export type { BufferingHints, DeliveryStreamSpec } from "./firehose/delivery-stream";
 export type { ActiveFaults, FirehoseFaults } from "./firehose/faults";
@@ -11,5 +13,6 @@ export {
 } from "./firehose/server";
 export { type DeliveredObject, localS3Client, readDeliveredObjects } from "./s3-objects";
 export { LOCAL_S3_CREDENTIALS, type LocalS3, type LocalS3Options, startLocalS3 } from "./s3-server";
+export { type LocalStack, type LocalStackOptions, startLocalStack } from "./stack";
 export { openTestWarehouse, type TestWarehouse } from "./test-warehouse";
 export { type LocalWarehouse, type LocalWarehouseOptions, startLocalWarehouse } from "./warehouse-server";

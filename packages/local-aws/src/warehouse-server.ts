@@ -32,7 +32,12 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     port: options.port ?? 5439,
     maxConnections: options.maxConnections ?? 32,
   });
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    await db.close(); // release the data directory for the next attempt
+    throw error;
+  }
   const port = Number(server.getServerConn().split(":").pop());
   return {
     host,
