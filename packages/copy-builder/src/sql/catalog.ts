@@ -15,12 +15,8 @@ export function normalizeDataType(dataType: string): string {
   const type = dataType.toLowerCase();
   const aliases: Record<string, string> = {
     "character varying": "varchar",
-    character: "text",
     "timestamp with time zone": "timestamptz",
     "timestamp without time zone": "timestamp",
-    smallint: "integer",
-    real: "double precision",
-    numeric: "double precision",
   };
   return aliases[type] ?? type;
 }

@@ -1,0 +1,146 @@
+// Redshift: write a manifest of the batch's files to the manifest bucket, then one COPY per batch
+// (two if a batch mixes GZIP and plain objects). Rejected records are read back from
+// sys_load_error_detail.
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { buildCopy, buildLoadErrorsQuery, buildManifest, manifestKey, s3Url } from "@kr/copy-builder";
+import type pg from "pg";
+import { TooManyRejectedError } from "../errors";
+import type { PlannedFile } from "../s3-objects";
+import type { RejectedRecord } from "../staging/index";
+import type { StageOutcome, StageRequest, WarehouseDriver } from "./types";
+
+export interface RedshiftDriverOptions {
+  /** Client for the manifest bucket (account B). */
+  manifestS3: S3Client;
+  manifestBucket: string;
+  /** The events bucket the manifest entries point at (account A). */
+  sourceBucket: string;
+  iamRoles: "default" | readonly string[];
+  /** Region of the buckets, when it differs from the cluster's. */
+  region?: string;
+  /**
+   * Runs instead of the COPY and its error read-back. Tests use it to run the rest of the Redshift
+   * statement sequence on PostgreSQL, staging with the PostgreSQL driver.
+   */
+  copyStep?: (request: StageRequest, copySql: string) => Promise<StageOutcome>;
+}
+
+const REJECTED_SAMPLE = 100;
+
+interface CopyPart {
+  files: PlannedFile[];
+  gzip: boolean;
+  manifestKey: string;
+}
+
+function copyParts(request: Pick<StageRequest, "files" | "stream" | "batchId">): CopyPart[] {
+  const gzipped = request.files.filter((f) => f.key.endsWith(".gz"));
+  const plain = request.files.filter((f) => !f.key.endsWith(".gz"));
+  const parts: CopyPart[] = [];
+  if (gzipped.length > 0)
+    parts.push({ files: gzipped, gzip: true, manifestKey: manifestKey(request.stream, request.batchId) });
+  if (plain.length > 0) {
+    parts.push({
+      files: plain,
+      gzip: false,
+      manifestKey: manifestKey(request.stream, `${request.batchId}-plain`),
+    });
+  }
+  return parts;
+}
+
+/** Redshift's message when MAXERROR is exceeded names the error tables. */
+function isLoadErrorLimit(error: unknown): boolean {
+  return /load into table .* failed|stl_load_errors|sys_load_error_detail/i.test(
+    (error as Error)?.message ?? "",
+  );
+}
+
+async function readLoadErrors(client: pg.ClientBase): Promise<{ count: number; records: RejectedRecord[] }> {
+  const { rows } = await client.query<{
+    file_name: string;
+    line_number: string | number;
+    column_name: string | null;
+    error_message: string;
+    total: string | number;
+  }>(buildLoadErrorsQuery(REJECTED_SAMPLE));
+  return {
+    count: Number(rows[0]?.total ?? 0),
+    records: rows.map((row) => ({
+      key: row.file_name.replace(/^s3:\/\/[^/]+\//, ""),
+      line: Number(row.line_number),
+      reason: row.column_name ? `${row.column_name}: ${row.error_message}` : row.error_message,
+      raw: "",
+    })),
+  };
+}
+
+export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseDriver {
+  const copySql = (request: Pick<StageRequest, "staging" | "maxErrors">, part: CopyPart, maxErrors: number) =>
+    buildCopy({
+      table: request.staging,
+      manifest: { bucket: options.manifestBucket, key: part.manifestKey },
+      iamRoles: options.iamRoles,
+      region: options.region,
+      maxErrors,
+      gzip: part.gzip,
+    });
+
+  return {
+    name: "redshift",
+    dialect: "redshift",
+    // One COPY already spreads over every slice; one stream at a time also keeps the ledger locks short.
+    streamConcurrency: 1,
+
+    async stage(request) {
+      let rejectedCount = 0;
+      const rejected: RejectedRecord[] = [];
+      for (const part of copyParts(request)) {
+        const manifest = buildManifest(options.sourceBucket, part.files);
+        await options.manifestS3.send(
+          new PutObjectCommand({
+            Bucket: options.manifestBucket,
+            Key: part.manifestKey,
+            Body: JSON.stringify(manifest),
+            ContentType: "application/json",
+          }),
+        );
+        const sql = copySql(request, part, request.maxErrors - rejectedCount);
+        if (options.copyStep) {
+          const outcome = await options.copyStep({ ...request, files: part.files }, sql);
+          rejectedCount += outcome.rejectedCount;
+          rejected.push(...outcome.rejected);
+          continue;
+        }
+        try {
+          await request.client.query(sql);
+        } catch (error) {
+          // Details are read after the rollback (rejectedAfterRollback): this transaction is aborted.
+          if (isLoadErrorLimit(error))
+            throw new TooManyRejectedError(request.stream, 0, request.maxErrors, [], error);
+          throw error;
+        }
+        const errors = await readLoadErrors(request.client);
+        rejectedCount += errors.count;
+        rejected.push(...errors.records);
+      }
+      return { method: "copy", rejectedCount, rejected: rejected.slice(0, REJECTED_SAMPLE) };
+    },
+
+    async describeStage(request) {
+      return copyParts(request).flatMap((part) => [
+        `-- manifest of ${part.files.length} objects written to ${s3Url(options.manifestBucket, part.manifestKey)}`,
+        copySql(request, part, request.maxErrors),
+        buildLoadErrorsQuery(REJECTED_SAMPLE),
+      ]);
+    },
+
+    async rejectedAfterRollback(client) {
+      try {
+        return await readLoadErrors(client);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+// @kr/loader: the programmatic face of the loader (the demo and bench apps call this; the CLI and the
+// Lambda are thin layers over the same functions).
+
+export {
+  type AwsSettings,
+  type EnvRecord,
+  LOCAL_S3_CREDENTIALS,
+  type LoaderConfig,
+  type LoadSettings,
+  loadConfig,
+  loadConfigFromEnvironment,
+  type S3Settings,
+  type WarehouseSettings,
+} from "./config";
+export { type CreateTablesReport, type CreateTablesRequest, createTables } from "./create-tables";
+export { createRuntimeDeps, type RuntimeDeps } from "./deps";
+export { createPostgresDriver, type PostgresDriverOptions } from "./drivers/postgres";
+export { createRedshiftDriver, type RedshiftDriverOptions } from "./drivers/redshift";
+export type { StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
+export {
+  ConfigError,
+  type ErrorInfo,
+  errorInfo,
+  exitCodeOf,
+  LoaderError,
+  LoadFailedError,
+  TooManyRejectedError,
+  UsageError,
+} from "./errors";
+export {
+  type LoadDeps,
+  type LoadProgress,
+  type LoadRequest,
+  type ResolvedRequest,
+  resolveRequest,
+  runLoad,
+} from "./load";
+export { type Counts, type LoadReport, mergeReports, type StreamReport, type StreamStatus } from "./report";
+export { formatBytes, formatDuration, formatPlan, formatReportTable } from "./report-format";
+export { createS3Client, type PlannedFile } from "./s3-objects";
+export type { RejectedRecord } from "./staging/index";
+export { type Connect, warehouseConnector } from "./warehouse";

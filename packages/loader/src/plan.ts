@@ -1,0 +1,109 @@
+// Plan: which files each stream would load. Lists every hour prefix of the range (paginated, many at
+// once), reads the target's columns from the catalog, and drops files the ledger already has unless
+// this is a re-import. Reads only.
+
+import type { S3Client } from "@aws-sdk/client-s3";
+import {
+  buildLedgerLookup,
+  DEFAULT_KEYS,
+  type HourRange,
+  hoursOf,
+  LEDGER_SCHEMA,
+  STREAM_TABLES,
+  streamPrefix,
+} from "@kr/copy-builder";
+import type pg from "pg";
+import { ConfigError } from "./errors";
+import { mapLimit } from "./map-limit";
+import { listHourObjects, type PlannedFile } from "./s3-objects";
+import type { StagingColumn } from "./staging/index";
+import { CREATE_TABLES_HINT, isUndefinedTable, readTableColumns } from "./warehouse";
+
+export interface StreamPlan {
+  stream: string;
+  schema: string;
+  columns: StagingColumn[];
+  key: string;
+  sortKey: string;
+  /** Files to load, sorted by key. */
+  files: PlannedFile[];
+  /** Files in the range that the ledger already has. */
+  skippedFiles: number;
+  bytes: number;
+}
+
+export interface PlanInput {
+  client: pg.ClientBase;
+  s3: S3Client;
+  bucket: string;
+  schema: string;
+  streams: readonly string[];
+  range: HourRange;
+  reimport: boolean;
+  listConcurrency: number;
+}
+
+export async function planLoad(input: PlanInput): Promise<StreamPlan[]> {
+  const hours = hoursOf(input.range);
+  // Catalog and ledger first (one connection, sequential); then S3 listing for all streams at once.
+  const tables = [];
+  for (const stream of input.streams) {
+    const columns = await describeTarget(input.client, input.schema, stream);
+    const keys = STREAM_TABLES[stream] ?? DEFAULT_KEYS;
+    const loaded = input.reimport ? new Set<string>() : await loadedKeys(input.client, stream, input.range);
+    tables.push({ stream, columns, key: keys.key, sortKey: keys.sortKey, loaded });
+  }
+  return mapLimit(tables, tables.length, async (table) => {
+    const listed = await listHourObjects(
+      input.s3,
+      input.bucket,
+      streamPrefix(table.stream),
+      hours,
+      input.listConcurrency,
+    );
+    const files = listed.filter((f) => !table.loaded.has(f.key));
+    return {
+      stream: table.stream,
+      schema: input.schema,
+      columns: table.columns,
+      key: table.key,
+      sortKey: table.sortKey,
+      files,
+      skippedFiles: listed.length - files.length,
+      bytes: files.reduce((n, f) => n + f.size, 0),
+    };
+  });
+}
+
+async function describeTarget(
+  client: pg.ClientBase,
+  schema: string,
+  stream: string,
+): Promise<StagingColumn[]> {
+  const columns = await readTableColumns(client, schema, stream);
+  if (columns.length === 0)
+    throw new ConfigError(`table ${schema}.${stream} does not exist: ${CREATE_TABLES_HINT}`);
+  const keys = STREAM_TABLES[stream] ?? DEFAULT_KEYS;
+  for (const column of [keys.key, keys.sortKey]) {
+    if (!columns.some((c) => c.name === column)) {
+      throw new ConfigError(
+        `table ${schema}.${stream} has no ${column} column: every stream table needs ${keys.key} and ${keys.sortKey}`,
+      );
+    }
+  }
+  return columns;
+}
+
+async function loadedKeys(client: pg.ClientBase, stream: string, range: HourRange): Promise<Set<string>> {
+  try {
+    const { rows } = await client.query<{ file_key: string }>(buildLedgerLookup(stream, range));
+    return new Set(rows.map((r) => r.file_key));
+  } catch (error) {
+    if (isUndefinedTable(error)) {
+      throw new ConfigError(
+        `the loader ledger (${LEDGER_SCHEMA}.loaded_files) does not exist: ${CREATE_TABLES_HINT}`,
+      );
+    }
+    throw error;
+  }
+}

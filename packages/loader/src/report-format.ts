@@ -1,0 +1,117 @@
+// Human output for the CLI: the summary table, the dry-run plan and SQL. Kept apart from report.ts so
+// the Lambda bundle does not carry cli-table3.
+import Table from "cli-table3";
+import type { Counts, LoadReport, StreamReport } from "./report";
+
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+export function formatDuration(ms: number): string {
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+const n = (value: number) => value.toLocaleString("en-US");
+
+function row(label: string, c: Counts & { skippedFiles?: number; status?: string }): string[] {
+  return [
+    label,
+    c.status ?? "",
+    c.skippedFiles === undefined
+      ? n(c.files)
+      : `${n(c.files)}${c.skippedFiles ? ` (+${n(c.skippedFiles)} done)` : ""}`,
+    formatBytes(c.bytes),
+    n(c.rowsStaged),
+    n(c.inserted),
+    n(c.replaced),
+    n(c.duplicatesDropped),
+    n(c.rejected),
+    formatDuration(c.durationMs),
+  ];
+}
+
+/** The summary table: one row per stream and a total. Plain text (no colour) so it pastes anywhere. */
+export function formatReportTable(report: LoadReport): string {
+  const table = new Table({
+    head: [
+      "stream",
+      "status",
+      "files",
+      "bytes",
+      "rows staged",
+      "inserted",
+      "replaced",
+      "duplicates dropped",
+      "rejected",
+      "time",
+    ],
+    style: { head: [], border: [] },
+    colAligns: ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right"],
+  });
+  for (const stream of report.streams) table.push(row(stream.stream, stream));
+  table.push(row("total", { ...report.totals, status: report.ok ? "ok" : "failed" }));
+  const what = report.reimport
+    ? "re-import"
+    : report.trigger === "lookback"
+      ? "catch-up (look-back window)"
+      : "load";
+  const lines = [
+    `${what} ${report.range.from}..${report.range.to} (${report.range.hours} h, ${report.runner})`,
+    table.toString(),
+  ];
+  for (const stream of report.streams) lines.push(...rejectedLines(stream));
+  return lines.join("\n");
+}
+
+function rejectedLines(stream: StreamReport): string[] {
+  if (stream.rejectedRecords.length === 0) return [];
+  const shown = stream.rejectedRecords.slice(0, 5);
+  return [
+    `${stream.stream}: ${stream.rejected} rejected record(s)${stream.rejected > shown.length ? `, first ${shown.length}` : ""}:`,
+    ...shown.map(
+      (r) => `  ${r.key}:${r.line} ${r.reason}${r.raw ? ` — ${JSON.stringify(r.raw.slice(0, 80))}` : ""}`,
+    ),
+  ];
+}
+
+/** --dry-run: hours, files and bytes per stream, then the SQL each batch would run. */
+export function formatPlan(report: LoadReport): string {
+  const table = new Table({
+    head: ["stream", "table", "hours", "files to load", "bytes", "already loaded"],
+    style: { head: [], border: [] },
+    colAligns: ["left", "left", "right", "right", "right", "right"],
+  });
+  for (const s of report.streams) {
+    table.push([
+      s.stream,
+      s.table,
+      String(report.range.hours),
+      n(s.files),
+      formatBytes(s.bytes),
+      n(s.skippedFiles),
+    ]);
+  }
+  const lines = [
+    `dry run: ${report.reimport ? "re-import" : "load"} ${report.range.from}..${report.range.to} (${report.range.hours} h, ${report.runner}) — nothing is written`,
+    table.toString(),
+  ];
+  for (const s of report.streams) {
+    if (!s.sql || s.sql.length === 0) {
+      lines.push("", `-- ${s.stream}: nothing to load`);
+      continue;
+    }
+    lines.push("", `-- ${s.stream}: ${s.files} files`, ...s.sql.map((statement) => `${statement};`));
+  }
+  return lines.join("\n");
+}
