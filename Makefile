@@ -49,11 +49,11 @@ load: install ## load an hour range: make load FROM=2026-11-23T05 TO=2026-11-23T
 bench: install ## benchmarks: prints a table and writes bench/results.json
 	$(PNPM) run bench $(ARGS)
 
-create-infra: synth ## deploy account-a then account-b, each with its own profile (TF_BIN=cdktf|terraform|tofu)
-	@bash tools/deploy.sh apply $(TF_BIN) $(STACKS)
+create-infra: synth ## deploy account-b, then account-a (its bucket policy names B's roles); TF_BIN=cdktf|terraform|tofu, AUTO_APPROVE=1
+	@bash tools/deploy.sh apply $(TF_BIN) account-b account-a
 
-destroy: synth ## destroy account-b then account-a
-	@bash tools/deploy.sh destroy $(TF_BIN) account-b account-a
+destroy: synth ## destroy account-a then account-b (reverse of create-infra)
+	@bash tools/deploy.sh destroy $(TF_BIN) account-a account-b
 
 state: ## list Terraform state of one stack: make state STACK=account-a|account-b
 	@test -n "$(STACK)" || { echo "usage: make state STACK=account-a|account-b" >&2; exit 2; }

@@ -91,21 +91,25 @@ export class AccountBStack extends TerraformStack {
       timeoutSeconds: settings.loader.timeoutSeconds,
       reservedConcurrency: settings.loader.reservedConcurrency,
       logRetentionDays: settings.logRetentionDays,
-      // Settings only; the database password stays in Secrets Manager and is read at run time.
+      // Settings only, named as the loader's config reads them; the database password stays in
+      // Secrets Manager and is fetched at run time through the VPC endpoint.
       environment: {
         KR_MODE: "aws",
         KR_PROJECT: settings.project,
         KR_STREAMS: settings.streams.join(","),
-        S3_BUCKET: names.eventsBucket,
-        MANIFEST_BUCKET: names.manifestBucket,
+        // The loader derives the events and manifest bucket names from the account ids, as naming.ts does.
+        ACCOUNT_A_ID: settings.ingest.id,
+        ACCOUNT_B_ID: settings.warehouse.id,
+        LOAD_MANIFEST_BUCKET: names.manifestBucket,
+        LOAD_COPY_ROLE_ARNS: this.copyRole.roleArn,
+        LOAD_LOOKBACK_HOURS: String(settings.loader.lookbackHours),
+        LOAD_MAX_ERRORS: String(settings.loader.maxErrors),
         RS_HOST: this.cluster.host,
         RS_PORT: String(settings.cluster.port),
         RS_DATABASE: settings.cluster.databaseName,
+        RS_USER: vars.masterUsername.stringValue,
         RS_SCHEMA: settings.loader.schema,
         RS_SECRET_ARN: this.cluster.masterSecretArn,
-        RS_COPY_ROLE_ARN: this.copyRole.roleArn,
-        LOAD_LOOKBACK_HOURS: String(settings.loader.lookbackHours),
-        LOAD_MAX_ERRORS: String(settings.loader.maxErrors),
       },
       policyStatements: [
         {

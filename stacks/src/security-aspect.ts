@@ -235,11 +235,11 @@ function plaintextSecrets(attrs: Attrs): string[] {
       return;
     }
     if (typeof value !== "string" || value === "") return;
-    if (PASSWORD_KEY.test(key)) found.push(`sets ${key} (the password would live in code and state)`);
-    else if (SECRET_BODY_KEYS.has(key) && !value.includes("${")) found.push(`${key} is a literal`);
-    else if (inEnvironment && SECRET_ENV_NAME.test(key) && !POINTER_ENV_NAME.test(key)) {
+    if (inEnvironment && SECRET_ENV_NAME.test(key) && !POINTER_ENV_NAME.test(key)) {
       found.push(`environment variable ${key} holds a secret-looking value`);
-    } else if (CREDENTIAL_VALUE.test(value)) found.push(`${key} holds an access key or private key`);
+    } else if (PASSWORD_KEY.test(key)) found.push(`sets ${key} (the password would live in code and state)`);
+    else if (SECRET_BODY_KEYS.has(key) && !value.includes("${")) found.push(`${key} is a literal`);
+    else if (CREDENTIAL_VALUE.test(value)) found.push(`${key} holds an access key or private key`);
   };
   visit(attrs, "", false);
   return found;

@@ -54,6 +54,9 @@ function merge(base: unknown, over: unknown): unknown {
   return out;
 }
 
+/** A Terraform interpolation as it appears in the JSON: expr("var.x") is "${var.x}". */
+export const expr = (expression: string) => `\${${expression}}`;
+
 /** Synthesized Terraform JSON of one stack, parsed. */
 export type Tf = {
   provider: { aws: Record<string, unknown>[] };

@@ -1,0 +1,243 @@
+// One deliberately bad stack per rule: the aspect must fail synth and name the offending resource.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { RedshiftCluster, type RedshiftClusterConfig } from "@cdktf/provider-aws/lib/redshift-cluster";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { App, Aspects, TerraformStack, Testing } from "cdktf";
+import { describe, expect, it } from "vitest";
+import {
+  findSecurityViolations,
+  SecureBucket,
+  SecurityAspect,
+  SecurityViolationError,
+  type TerraformJson,
+} from "../src/index";
+import { synthA, synthB } from "./fixtures";
+
+/** A stack with the aspect applied; `build` adds the deliberately bad resources. */
+function badStack(build: (stack: TerraformStack) => void): TerraformStack {
+  const stack = new TerraformStack(Testing.app(), "bad");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  build(stack);
+  Aspects.of(stack).add(new SecurityAspect());
+  return stack;
+}
+
+/** Synthesizes and returns the SecurityViolationError (fails the test if synth succeeds). */
+function violationsOf(stack: TerraformStack): SecurityViolationError {
+  try {
+    Testing.synth(stack);
+  } catch (error) {
+    if (error instanceof SecurityViolationError) return error;
+    throw error;
+  }
+  throw new Error("synth succeeded but should have failed the security check");
+}
+
+const cluster = (overrides: Partial<RedshiftClusterConfig>) => (stack: TerraformStack) =>
+  new RedshiftCluster(stack, "cluster", {
+    clusterIdentifier: "bad",
+    nodeType: "ra3.xlplus",
+    masterUsername: "admin_x",
+    manageMasterPassword: true,
+    encrypted: "true",
+    publiclyAccessible: false,
+    ...overrides,
+  });
+
+describe("security aspect", () => {
+  it("passes both real stacks", () => {
+    expect(findSecurityViolations(synthA() as TerraformJson)).toEqual([]);
+    expect(findSecurityViolations(synthB() as TerraformJson)).toEqual([]);
+  });
+
+  it("fails a public bucket: no public access block, a flag off, or an anonymous policy", () => {
+    const missing = violationsOf(
+      badStack((s) => {
+        const bucket = new S3Bucket(s, "open-bucket", { bucket: "open" });
+        new S3BucketServerSideEncryptionConfigurationA(s, "sse", {
+          bucket: bucket.id,
+          rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+        });
+      }),
+    );
+    expect(missing.violations).toEqual([
+      expect.objectContaining({
+        rule: "public-bucket",
+        address: expect.stringMatching(/^aws_s3_bucket\.open-bucket/),
+      }),
+    ]);
+    expect(missing.message).toMatch(
+      /\[public-bucket\] aws_s3_bucket\.open-bucket.*no aws_s3_bucket_public_access_block/,
+    );
+
+    const flagOff = violationsOf(
+      badStack((s) => {
+        const secure = new SecureBucket(s, "half-open", { bucketName: "half-open" });
+        new S3BucketPublicAccessBlock(s, "second-pab", {
+          bucket: secure.bucket.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: false,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        });
+      }),
+    );
+    expect(flagOff.message).toMatch(/aws_s3_bucket\.half-open.*does not set block_public_policy to true/);
+
+    const anonymous = violationsOf(
+      badStack((s) => {
+        const secure = new SecureBucket(s, "shared", { bucketName: "shared" });
+        new S3BucketPolicy(s, "anyone-reads", {
+          bucket: secure.bucket.id,
+          policy: JSON.stringify({
+            Statement: [
+              { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::shared/*" },
+            ],
+          }),
+        });
+      }),
+    );
+    expect(anonymous.message).toMatch(/aws_s3_bucket\.shared.*anyone-reads.*anonymous principal/);
+  });
+
+  it("fails an unencrypted bucket", () => {
+    const error = violationsOf(
+      badStack((s) => {
+        const bucket = new S3Bucket(s, "plain-bucket", { bucket: "plain" });
+        new S3BucketPublicAccessBlock(s, "pab", {
+          bucket: bucket.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        });
+      }),
+    );
+    expect(error.violations).toEqual([
+      expect.objectContaining({
+        rule: "unencrypted-bucket",
+        address: expect.stringMatching(/^aws_s3_bucket\.plain-bucket/),
+      }),
+    ]);
+  });
+
+  it("fails an unencrypted cluster", () => {
+    const error = violationsOf(badStack(cluster({ encrypted: "false" })));
+    expect(error.violations).toEqual([
+      expect.objectContaining({
+        rule: "unencrypted-cluster",
+        address: expect.stringMatching(/^aws_redshift_cluster\.cluster/),
+      }),
+    ]);
+  });
+
+  it("fails a publicly accessible cluster, and one that does not say it is private", () => {
+    const open = violationsOf(badStack(cluster({ publiclyAccessible: true })));
+    expect(open.violations).toEqual([expect.objectContaining({ rule: "public-cluster" })]);
+    expect(open.message).toMatch(/aws_redshift_cluster\.cluster.*publicly_accessible must be false/);
+    const unsaid = violationsOf(badStack(cluster({ publiclyAccessible: undefined })));
+    expect(unsaid.violations.map((v) => v.rule)).toEqual(["public-cluster"]);
+  });
+
+  it('fails an IAM statement allowing "*" actions on "*" resources', () => {
+    const error = violationsOf(
+      badStack((s) => {
+        const role = new IamRole(s, "role", {
+          name: "admin-ish",
+          assumeRolePolicy: JSON.stringify({
+            Statement: [
+              { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+            ],
+          }),
+        });
+        new IamRolePolicy(s, "god-mode", {
+          role: role.id,
+          policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["*"], Resource: "*" }] }),
+        });
+        // Scoped wildcards are fine: "s3:*" on "*" and "*" on one ARN are not this rule.
+        new IamRolePolicy(s, "scoped", {
+          role: role.id,
+          policy: JSON.stringify({
+            Statement: [
+              { Effect: "Allow", Action: "s3:*", Resource: "*" },
+              { Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::one" },
+              { Effect: "Deny", Action: "*", Resource: "*" },
+            ],
+          }),
+        });
+      }),
+    );
+    expect(error.violations).toEqual([
+      expect.objectContaining({
+        rule: "wildcard-iam",
+        address: expect.stringMatching(/^aws_iam_role_policy\.god-mode/),
+      }),
+    ]);
+  });
+
+  it("fails a plaintext secret: a master password, a literal secret string, a password in a Lambda env", () => {
+    const password = violationsOf(
+      badStack(cluster({ manageMasterPassword: false, masterPassword: "Hunter2hunter2" })),
+    );
+    expect(password.violations).toEqual([
+      expect.objectContaining({
+        rule: "plaintext-secret",
+        message: expect.stringContaining("master_password"),
+      }),
+    ]);
+    expect(password.message).not.toContain("Hunter2");
+
+    const literal = violationsOf(
+      badStack(
+        (s) =>
+          new SecretsmanagerSecretVersion(s, "literal", { secretId: "x", secretString: '{"password":"pw"}' }),
+      ),
+    );
+    expect(literal.message).toMatch(/aws_secretsmanager_secret_version\.literal.*secret_string is a literal/);
+
+    const env = violationsOf(
+      badStack(
+        (s) =>
+          new LambdaFunction(s, "leaky", {
+            functionName: "leaky",
+            role: "arn:aws:iam::222222222222:role/x",
+            environment: { variables: { RS_PASSWORD: "pw", RS_SECRET_ARN: "arn:aws:secretsmanager:x" } },
+          }),
+      ),
+    );
+    expect(env.violations).toEqual([
+      expect.objectContaining({
+        rule: "plaintext-secret",
+        address: expect.stringMatching(/^aws_lambda_function\.leaky/),
+        message: "environment variable RS_PASSWORD holds a secret-looking value",
+      }),
+    ]);
+  });
+
+  it("fails app.synth() too, naming the construct path, and reports every violation at once", () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "kr-aspect-")), stackTraces: false });
+    const stack = new TerraformStack(app, "bad");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    new S3Bucket(stack, "naked", { bucket: "naked" });
+    cluster({ publiclyAccessible: true, encrypted: "false" })(stack);
+    Aspects.of(stack).add(new SecurityAspect());
+    expect(() => app.synth()).toThrow(SecurityViolationError);
+    try {
+      app.synth();
+    } catch (error) {
+      const rules = (error as SecurityViolationError).violations.map((v) => v.rule).sort();
+      expect(rules).toEqual(["public-bucket", "public-cluster", "unencrypted-bucket", "unencrypted-cluster"]);
+      expect((error as Error).message).toContain("(bad/naked)");
+    }
+  });
+});
