@@ -1,12 +1,12 @@
 // `make synth` / `pnpm run synth` / `cdktf synth`: validate settings, synthesize both stacks to
 // <outdir>/stacks/<stack>/cdk.tf.json. Exit 2 on bad settings, 1 when the security check fails.
-import { SecurityViolationError } from "@kr/stacks";
-import { buildInfraApp } from "./app";
 import { ConfigError, loadInfraConfig } from "./config";
 
-function main(): void {
+async function main(): Promise<void> {
   const started = performance.now();
+  // Validate first: a bad setting fails before the stacks and provider bindings are even loaded.
   const settings = loadInfraConfig();
+  const { buildInfraApp } = await import("./app");
   const { app, accountB } = buildInfraApp(settings);
   app.synth();
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -16,12 +16,14 @@ function main(): void {
   );
 }
 
-try {
-  main();
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof SecurityViolationError) {
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
     console.error(`synth: ${error.message}`);
-    process.exit(error instanceof ConfigError ? error.exitCode : 1);
+    process.exit(error.exitCode);
+  }
+  if (error instanceof Error && error.name === "SecurityViolationError") {
+    console.error(`synth: ${error.message}`);
+    process.exit(1);
   }
   throw error;
-}
+});
