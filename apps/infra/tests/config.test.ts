@@ -209,11 +209,11 @@ describe("build.tfvars parser", () => {
   });
 
   it("names the file and line of anything outside the subset", () => {
-    expect(() => parseTfvars('a = "x"\nnodes = [1, 2]\nb = ${var.c}\na = "y"', "build.tfvars")).toThrow(
+    expect(() => parseTfvars('a = "x"\nnodes = [1, 2]\nb = var.c\na = "y"', "build.tfvars")).toThrow(
       expect.objectContaining({
         problems: [
           'build.tfvars:2: expected name = "string" | number | true | false, got "nodes = [1, 2]"',
-          'build.tfvars:3: expected name = "string" | number | true | false, got "b = ${var.c}"',
+          'build.tfvars:3: expected name = "string" | number | true | false, got "b = var.c"',
           "build.tfvars:4: a is set twice",
         ],
       }),
