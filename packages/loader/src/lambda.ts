@@ -1,5 +1,17 @@
-// Loader Lambda entry. Thin on purpose: parse the event, call the loader core, return its report.
-// (The loader core lands with issue #3; until then this only acknowledges the event.)
-export async function handler(event: unknown): Promise<{ status: string; event: unknown }> {
-  return { status: "not-implemented", event };
+// Loader Lambda entry (bundled by the infra with esbuild, @aws-sdk/* external). Thin on purpose: the
+// decisions live in handleLambdaEvent and the loader core.
+import { loadConfigFromEnvironment } from "./config";
+import { createRuntimeDeps } from "./deps";
+import { handleLambdaEvent, type LambdaResponse } from "./lambda-event";
+import { jsonLogger } from "./log";
+
+const log = jsonLogger();
+
+export async function handler(event: unknown): Promise<LambdaResponse> {
+  return handleLambdaEvent(event, {
+    config: () => loadConfigFromEnvironment({ envFile: false }),
+    // Fresh clients and secret per invocation: the cluster's managed password rotates.
+    deps: createRuntimeDeps,
+    log,
+  });
 }

@@ -1,0 +1,128 @@
+// AWS mode from a workstation: the cluster is private, so the CLI invokes the deployed loader Lambda,
+// one synchronous invocation per chunk of LOAD_CHUNK_HOURS, and merges the chunk reports.
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from "@aws-sdk/client-lambda";
+import { chunkRange, formatHour, formatRange } from "@kr/copy-builder";
+import type { LoaderConfig } from "./config";
+import type { CreateTablesReport, CreateTablesRequest } from "./create-tables";
+import { ConfigError, LoadFailedError, UsageError } from "./errors";
+import type { LambdaResponse, LoaderPayload } from "./lambda-event";
+import { type LoadRequest, resolveRequest } from "./load";
+import { type LoadReport, mergeReports } from "./report";
+
+/** The part of LambdaClient used here (tests pass a fake). */
+export interface LambdaInvoker {
+  send(command: InvokeCommand): Promise<Pick<InvokeCommandOutput, "Payload" | "FunctionError">>;
+}
+
+export function createLambdaClient(config: LoaderConfig): LambdaClient {
+  return new LambdaClient({
+    region: config.region,
+    ...(config.aws.profileB && { profile: config.aws.profileB }),
+    // A chunk may run up to the Lambda's 15-minute limit; do not give up on the socket before it.
+    requestHandler: { requestTimeout: 16 * 60_000, connectionTimeout: 10_000 },
+    maxAttempts: 1,
+  });
+}
+
+async function invoke(
+  config: LoaderConfig,
+  lambda: LambdaInvoker,
+  payload: LoaderPayload,
+): Promise<LambdaResponse> {
+  const name = config.aws.functionName;
+  let response: Pick<InvokeCommandOutput, "Payload" | "FunctionError">;
+  try {
+    response = await lambda.send(
+      new InvokeCommand({
+        FunctionName: name,
+        InvocationType: "RequestResponse",
+        Payload: JSON.stringify(payload),
+      }),
+    );
+  } catch (error) {
+    const message = (error as Error).message;
+    if ((error as Error).name === "ResourceNotFoundException") {
+      throw new ConfigError(
+        `the loader Lambda ${name} does not exist: deploy with make create-infra, or set LOAD_FUNCTION_NAME`,
+      );
+    }
+    throw new LoadFailedError(
+      `invoking ${name} failed: ${message} — check ACCOUNT_B_PROFILE and AWS_REGION`,
+      { cause: error },
+    );
+  }
+  const text = response.Payload ? new TextDecoder().decode(response.Payload) : "null";
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  if (response.FunctionError) {
+    const detail = (body as { errorMessage?: string } | null)?.errorMessage ?? text;
+    throw new LoadFailedError(`the loader Lambda ${name} failed: ${detail} (see its CloudWatch logs)`);
+  }
+  return body as LambdaResponse;
+}
+
+function raise(response: Extract<LambdaResponse, { ok: false }>, loaded: LoadReport[]): never {
+  const { error } = response;
+  const report = response.report
+    ? mergeReports([...loaded, response.report])
+    : loaded.length > 0
+      ? mergeReports(loaded)
+      : undefined;
+  if (error.exitCode === 2)
+    throw error.type === "ConfigError" ? new ConfigError(error.message) : new UsageError(error.message);
+  throw new LoadFailedError(error.message, report ? { report } : undefined);
+}
+
+export interface InvokeDeps {
+  lambda: LambdaInvoker;
+  onChunk?: (done: number, total: number, label: string) => void;
+  now?: () => Date;
+}
+
+/** Loads through the Lambda: the range is checked here first, then sent in chunks, oldest first. */
+export async function invokeLoad(
+  config: LoaderConfig,
+  request: LoadRequest,
+  deps: InvokeDeps,
+): Promise<LoadReport> {
+  const resolved = resolveRequest(config, request, (deps.now ?? (() => new Date()))());
+  const base: LoaderPayload = {
+    action: "load",
+    ...(request.streams && { streams: [...resolved.streams] }),
+    ...(resolved.reimport && { reimport: true }),
+    ...(resolved.dryRun && { dryRun: true }),
+  };
+  // The look-back window is the Lambda's own (it decides "now"); a range is split into chunks.
+  const chunks =
+    resolved.trigger === "lookback" ? [undefined] : chunkRange(resolved.range, config.load.chunkHours);
+  const reports: LoadReport[] = [];
+  for (const [index, chunk] of chunks.entries()) {
+    deps.onChunk?.(index, chunks.length, chunk ? formatRange(chunk) : "look-back window");
+    const payload = chunk ? { ...base, from: formatHour(chunk.from), to: formatHour(chunk.to) } : base;
+    const response = await invoke(config, deps.lambda, payload);
+    if (!response.ok) raise(response, reports);
+    if (!("report" in response)) throw new LoadFailedError("the loader Lambda answered without a report");
+    reports.push(response.report);
+  }
+  deps.onChunk?.(chunks.length, chunks.length, "done");
+  return { ...mergeReports(reports), runner: "lambda" };
+}
+
+export async function invokeCreateTables(
+  config: LoaderConfig,
+  request: CreateTablesRequest,
+  deps: Pick<InvokeDeps, "lambda">,
+): Promise<CreateTablesReport> {
+  const response = await invoke(config, deps.lambda, {
+    action: "create-tables",
+    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...(request.dryRun && { dryRun: true }),
+  });
+  if (!response.ok) raise(response, []);
+  if (!("tables" in response)) throw new LoadFailedError("the loader Lambda answered without a table report");
+  return response.tables;
+}

@@ -1,0 +1,133 @@
+// Command-line parsing (node:util parseArgs). Every mistake is a UsageError that says what to type.
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors";
+import type { LoadRequest } from "./load";
+
+export const USAGE = `usage:
+  pnpm run load -- [--from HOUR] [--to HOUR] [--stream NAME]... [--reimport] [--dry-run] [--direct] [--json]
+  pnpm run load -- create-tables [--stream NAME]... [--dry-run] [--direct] [--json]
+
+  --from HOUR    first UTC hour, inclusive: 2026-11-23T05, 2026-11-23T05:00Z, "2026-11-23 05:00",
+                 or a date (2026-11-23) for the whole day. Without --from/--to: every file of the
+                 last LOAD_LOOKBACK_HOURS hours not loaded yet (what the schedule does).
+  --to HOUR      last UTC hour, inclusive (default: the --from hour, or the end of the --from day)
+  --stream NAME  only this stream (repeat, or comma-separate); default: all of KR_STREAMS
+  --reimport     load files again even if the ledger has them; every event still ends up once
+  --dry-run      print the plan (hours, files, bytes per stream) and the SQL; write nothing
+  --direct       AWS mode: run the loader here against RS_HOST instead of invoking the Lambda
+  --json         print the report as JSON instead of a table
+  -h, --help     this help
+
+exit codes: 0 loaded, 1 load failed and rolled back, 2 usage or configuration error`;
+
+export type CliCommand =
+  | { kind: "help" }
+  | { kind: "load"; request: LoadRequest; direct: boolean; json: boolean }
+  | { kind: "create-tables"; streams: string[]; dryRun: boolean; direct: boolean; json: boolean };
+
+const OPTIONS = {
+  from: { type: "string" },
+  to: { type: "string" },
+  stream: { type: "string", multiple: true, short: "s" },
+  reimport: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  direct: { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const EXAMPLE_VALUE: Record<string, string> = {
+  from: "2026-11-23T05",
+  to: "2026-11-23T08",
+  stream: "events",
+};
+
+export function parseCliArgs(argv: readonly string[]): CliCommand {
+  // pnpm forwards the `--` of `pnpm run load -- --from …`; it separates nothing here.
+  const args = argv.filter((arg, index) => !(arg === "--" && index === 0));
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(explainParseError(error as Error & { code?: string }));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  const [command = "load", ...extra] = positionals;
+  if (extra.length > 0 || (command !== "load" && command !== "create-tables")) {
+    const unexpected = command === "load" || command === "create-tables" ? extra[0] : command;
+    throw new UsageError(
+      `unexpected argument ${JSON.stringify(unexpected)}: the commands are load (default) and create-tables; hours go after --from/--to`,
+    );
+  }
+  const streams = (values.stream ?? [])
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const common = {
+    dryRun: values["dry-run"] ?? false,
+    direct: values.direct ?? false,
+    json: values.json ?? false,
+  };
+  if (command === "create-tables") {
+    const misplaced = (["from", "to", "reimport"] as const).filter((flag) => values[flag] !== undefined);
+    if (misplaced.length > 0) {
+      throw new UsageError(
+        `create-tables takes no ${misplaced.map((f) => `--${f}`).join("/")}: it creates the tables and the ledger`,
+      );
+    }
+    return { kind: "create-tables", streams, ...common };
+  }
+  if (values.reimport && values.from === undefined) {
+    throw new UsageError(
+      "--reimport needs --from (and --to): say which hours to load again, e.g. --from 2026-11-23T05 --to 2026-11-23T08",
+    );
+  }
+  const request: LoadRequest = {
+    ...(values.from !== undefined && { from: values.from }),
+    ...(values.to !== undefined && { to: values.to }),
+    ...(streams.length > 0 && { streams }),
+    reimport: values.reimport ?? false,
+    dryRun: common.dryRun,
+  };
+  return { kind: "load", request, direct: common.direct, json: common.json };
+}
+
+function explainParseError(error: Error & { code?: string }): string {
+  const option = /'(-{1,2}[^' ]+)/.exec(error.message)?.[1] ?? "";
+  const name = option.replace(/^-+/, "");
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const guess = closestOption(name);
+    return `unknown option ${option}${guess ? `: did you mean --${guess}?` : ""} (see --help)`;
+  }
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    if (name in EXAMPLE_VALUE) return `--${name} needs a value, e.g. --${name} ${EXAMPLE_VALUE[name]}`;
+    return `--${name} takes no value (see --help)`;
+  }
+  return `${error.message} (see --help)`;
+}
+
+function closestOption(name: string): string | undefined {
+  let best: { option: string; distance: number } | undefined;
+  for (const option of Object.keys(OPTIONS)) {
+    const distance = editDistance(name, option);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { option, distance };
+  }
+  return best?.option;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

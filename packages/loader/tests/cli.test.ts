@@ -1,0 +1,202 @@
+// The `load` command: usage errors exit 2 with a message that says what to type; a real run prints
+// the summary table; --dry-run prints the plan and SQL and writes nothing.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../src/cli-main";
+import { hourAt, writeDataset } from "./helpers/data";
+import { MANIFEST_BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const CLI = join(ROOT, "packages/loader/src/cli.ts");
+
+let stack: TestStack;
+let cwd: string;
+beforeAll(async () => {
+  stack = await startStack();
+  cwd = await mkdtemp(join(tmpdir(), "kr-cli-"));
+  await writeDataset(
+    stack.s3Client,
+    "kr-events",
+    ["events", "utm"],
+    [hourAt("2026-11-23T05"), hourAt("2026-11-23T06")],
+    {
+      filesPerHour: 2,
+      perFile: 25,
+      seed: 3,
+    },
+  );
+});
+afterAll(async () => {
+  await stack.close();
+  await rm(cwd, { recursive: true, force: true });
+});
+
+/** Runs the command in-process with the stack's settings; returns exit code and output. */
+async function cli(argv: string[], overrides: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => ((stdout += s), true) },
+    stderr: { write: (s: string) => ((stderr += s), true), isTTY: false },
+    loadConfig: () => stack.config(overrides),
+  });
+  return { code, stdout, stderr };
+}
+
+/** Runs the real CLI in a child process (what `pnpm run load` runs), in an empty directory. */
+function spawnCli(
+  argv: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(TSX, [CLI, ...argv], { cwd, env: { PATH: process.env.PATH ?? "", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe("usage errors exit 2 with a message that says what to do", () => {
+  it.each([
+    [["--frm", "2026-11-23T05"], "unknown option --frm: did you mean --from? (see --help)"],
+    [["--from"], "--from needs a value, e.g. --from 2026-11-23T05"],
+    [["--from", "--to", "2026-11-23T05"], "--from needs a value, e.g. --from 2026-11-23T05"],
+    [["--from", "yesterday"], '--from "yesterday" is not an hour: type a UTC hour like 2026-11-23T05'],
+    [
+      ["--from", "2026-11-23T08", "--to", "2026-11-23T05"],
+      "--from 2026-11-23T08 is after --to 2026-11-23T05: swap them",
+    ],
+    [
+      ["--from", "2026-01-01", "--to", "2026-12-31"],
+      "the range 2026-01-01T00..2026-12-31T23 is 8760 hours, more than the 2160-hour cap (LOAD_MAX_RANGE_HOURS): load it in parts, e.g. --from 2026-01-01T00 --to 2026-03-31T23, or raise the cap",
+    ],
+    [["--to", "2026-11-23T05"], "--to needs a --from: type e.g. --from 2026-11-23T05 --to 2026-11-23T05"],
+    [
+      ["--from", "2026-11-23T05:30"],
+      '--from "2026-11-23T05:30" is not a whole hour: partitions are hourly, type 2026-11-23T05 for the hour that contains it',
+    ],
+    [
+      ["--from", "2026-11-23", "--stream", "clicks"],
+      'unknown stream "clicks": the streams are events, utm (KR_STREAMS)',
+    ],
+    [["--reimport"], "--reimport needs --from (and --to)"],
+    [["--from", "2026-11-23", "--direct"], "--direct is for AWS mode (KR_MODE=aws)"],
+    [["--reimport=yes", "--from", "2026-11-23"], "--reimport takes no value"],
+    [
+      ["2026-11-23T05"],
+      'unexpected argument "2026-11-23T05": the commands are load (default) and create-tables; hours go after --from/--to',
+    ],
+    [["create-tables", "--from", "2026-11-23"], "create-tables takes no --from"],
+  ])("%j", async (argv, message) => {
+    const result = await cli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: ${message}`);
+    expect(result.stderr).toContain("run with --help for usage");
+    expect(result.stdout).toBe("");
+  });
+
+  it("a bad setting is a configuration error (exit 2) naming the setting", async () => {
+    let stderr = "";
+    const code = await runCli(["--from", "2026-11-23"], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => ((stderr += s), true) },
+      loadConfig: () => stack.config({ RS_PORT: "not-a-port", LOAD_MAX_ERRORS: "-1" }),
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain("RS_PORT must be a whole number from 1 to 65535");
+    expect(stderr).toContain("LOAD_MAX_ERRORS must be a whole number from 0 to 100000");
+  });
+
+  it("the real command exits 2 too, and forwards pnpm's `--`", async () => {
+    const result = await spawnCli(["--", "--from", "2026-11-23T08", "--to", "2026-11-23T05"], stack.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error: --from 2026-11-23T08 is after --to 2026-11-23T05: swap them");
+    expect(result.stderr).not.toContain("NodeVersionSupportWarning");
+  });
+
+  it("--help prints the usage and exits 0", async () => {
+    const result = await cli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "exit codes: 0 loaded, 1 load failed and rolled back, 2 usage or configuration error",
+    );
+  });
+});
+
+describe("running", () => {
+  it("--dry-run prints hours, files and bytes per stream and the SQL, and writes nothing", async () => {
+    const before = await warehouseState(stack);
+    const keys = await stack.listKeys();
+    const result = await cli(["--from", "2026-11-23T05", "--to", "2026-11-23T06", "--dry-run"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      "dry run: load 2026-11-23T05..2026-11-23T06 (2 h, postgres) — nothing is written",
+    );
+    expect(result.stdout).toMatch(/│ events +│ public\.events +│ +2 │ +4 │/);
+    expect(result.stdout).toContain('LOCK TABLE "public"."events" IN SHARE ROW EXCLUSIVE MODE;');
+    expect(result.stdout).toContain('CREATE TEMP TABLE "kr_stage_utm" (LIKE "public"."utm");');
+    expect(result.stdout).toContain('DELETE FROM "public"."utm"');
+    expect(await warehouseState(stack)).toEqual(before);
+    expect(await stack.listKeys()).toEqual(keys);
+  });
+
+  it("a real run through the command prints the summary table and exits 0", async () => {
+    const result = await spawnCli(["--", "--from", "2026-11-23T05", "--to", "2026-11-23T06"], stack.env);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("load 2026-11-23T05..2026-11-23T06 (2 h, postgres)");
+    expect(result.stdout).toMatch(
+      /stream +│ status +│ +files +│ +bytes +│ +rows staged +│ +inserted +│ +replaced +│ +duplicates dropped +│ +rejected +│ +time/,
+    );
+    expect(result.stdout).toMatch(/│ events +│ loaded +│ +4 │ .* │ +100 │ +100 │ +0 │ +0 │ +0 │/);
+    expect(result.stdout).toMatch(/│ total +│ ok +│ +8 │ .* │ +200 │ +200 │/);
+  });
+
+  it("--json prints the report; --reimport replaces every row", async () => {
+    const result = await cli([
+      "--from",
+      "2026-11-23T05",
+      "--to",
+      "2026-11-23T06",
+      "--reimport",
+      "--stream",
+      "utm",
+      "--json",
+    ]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({
+      ok: true,
+      reimport: true,
+      streams: [{ stream: "utm", files: 4, inserted: 0, replaced: 100 }],
+    });
+  });
+
+  it("create-tables is idempotent; --dry-run prints the DDL", async () => {
+    const again = await cli(["create-tables"]);
+    expect(again).toMatchObject({ code: 0 });
+    expect(again.stdout).toContain("created the stream tables and the ledger (postgres");
+    const dry = await cli(["create-tables", "--dry-run", "--stream", "events"]);
+    expect(dry.stdout).toContain('CREATE TABLE IF NOT EXISTS "public"."events" (');
+    expect(dry.stdout).not.toContain('"public"."utm"');
+  });
+
+  it("a load that cannot reach the warehouse exits 1 and says what to check", async () => {
+    const result = await cli(["--from", "2026-11-23T05"], { RS_PORT: "1" });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /error: cannot connect to the warehouse at 127\.0\.0\.1:1\/.*is the local warehouse running \(make local-up\)\?/,
+    );
+  });
+
+  it("a Redshift dry run writes no manifest", async () => {
+    expect(await stack.listKeys(MANIFEST_BUCKET)).toEqual([]);
+  });
+});

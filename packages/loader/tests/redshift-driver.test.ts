@@ -1,0 +1,282 @@
+// No Redshift is reachable here: the Redshift driver's whole statement sequence runs against
+// PostgreSQL with only its COPY step swapped for the PostgreSQL stage step. The COPY text is pinned
+// by copy-builder's unit tests; here we check the driver hands it the right manifest.
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { buildCopy } from "@kr/copy-builder";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createPostgresDriver,
+  createRedshiftDriver,
+  LoadFailedError,
+  type LoadReport,
+  runLoad,
+  type StageRequest,
+  TooManyRejectedError,
+  type WarehouseDriver,
+} from "../src/index";
+import { hourAt, makeRecords, putObject, writeDataset } from "./helpers/data";
+import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+  await writeDataset(
+    stack.s3Client,
+    BUCKET,
+    ["events", "utm"],
+    [hourAt("2026-12-01T00"), hourAt("2026-12-01T01")],
+    {
+      filesPerHour: 2,
+      perFile: 30,
+      seed: 5,
+    },
+  );
+});
+afterAll(() => stack.close());
+
+const ROLES = ["arn:aws:iam::222222222222:role/kr-copy", "arn:aws:iam::111111111111:role/kr-events-reader"];
+
+/** Runs a load with the Redshift driver; records every statement except those of the swapped COPY step. */
+async function redshiftLoad(request: Parameters<typeof runLoad>[1]) {
+  const config = stack.config();
+  const deps = stack.deps(config);
+  const postgres = createPostgresDriver({ s3: deps.s3, bucket: BUCKET, concurrency: 2 });
+  const statements: string[] = [];
+  const copies: { sql: string; keys: string[] }[] = [];
+  let inCopy = false;
+  const driver = createRedshiftDriver({
+    manifestS3: stack.s3Client,
+    manifestBucket: MANIFEST_BUCKET,
+    sourceBucket: BUCKET,
+    iamRoles: ROLES,
+    region: "eu-west-1",
+    copyStep: async (stageRequest: StageRequest, sql: string) => {
+      copies.push({ sql, keys: stageRequest.files.map((f) => f.key) });
+      statements.push("<COPY>");
+      inCopy = true;
+      try {
+        return await postgres.stage(stageRequest);
+      } finally {
+        inCopy = false;
+      }
+    },
+  });
+  const connect = async () => {
+    const client = await deps.connect();
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const [first] = args;
+      const text = typeof first === "string" ? first : (first as { text?: string }).text;
+      if (!inCopy && text) statements.push(text);
+      return query(...args);
+    };
+    return client;
+  };
+  try {
+    const report = await runLoad(config, request, { ...deps, driver, connect, onProgress: () => {} });
+    return { report, statements, copies };
+  } finally {
+    deps.close();
+  }
+}
+
+const stream = (report: LoadReport, name: string) => report.streams.find((s) => s.stream === name);
+
+describe("the Redshift statement sequence, run on PostgreSQL", () => {
+  it("loads one batch per stream: lock, ledger check, stage (COPY), merge, ledger, batch, commit", async () => {
+    const { report, statements, copies } = await redshiftLoad({ from: "2026-12-01T00", to: "2026-12-01T01" });
+    expect(report.runner).toBe("redshift");
+    expect(stream(report, "events")).toMatchObject({
+      status: "loaded",
+      files: 4,
+      rowsStaged: 120,
+      inserted: 120,
+    });
+    expect(stream(report, "utm")).toMatchObject({ status: "loaded", files: 4, inserted: 120 });
+    expect(await warehouseState(stack)).toMatchObject({ events: 120, utm: 120, ledgerFiles: 8, batches: 2 });
+
+    // Redshift loads one stream at a time; the events batch runs first, then utm.
+    // The plan reads the catalog and the ledger first (outside any transaction).
+    expect(statements.slice(0, 2)).toEqual([
+      "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+      'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
+    ]);
+    const begin = statements.indexOf("BEGIN");
+    const events = statements.slice(begin, statements.indexOf("COMMIT") + 1).map((s) => s.split("\n")[0]);
+    expect(events).toEqual([
+      "BEGIN",
+      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
+      'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
+      'CREATE TEMP TABLE "kr_stage_events" (LIKE "public"."events")',
+      "<COPY>",
+      'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_events"',
+      'DELETE FROM "public"."events"',
+      'INSERT INTO "public"."events" ("event_id", "event_type", "occurred_at", "user_id", "anonymous_id", "session_id", "page_url", "referrer", "user_agent", "properties")',
+      'INSERT INTO "loader"."loaded_files" ("stream", "file_key", "file_hour", "size_bytes", "batch_id", "loaded_at") VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12), ($13, $14, $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24)',
+      'INSERT INTO "loader"."batches" ("batch_id", "stream", "range_from", "range_to", "reimport", "driver", "files", "bytes", "rows_staged", "rows_inserted", "rows_replaced", "duplicates_dropped", "rejected", "started_at", "finished_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)',
+      'DROP TABLE "kr_stage_events"',
+      "COMMIT",
+    ]);
+
+    // One COPY per stream per batch, from a manifest that lists exactly the batch's files.
+    expect(copies).toHaveLength(2);
+    const [first] = copies;
+    const batchId = stream(report, "events")?.batchId;
+    const manifestKey = `manifests/events/${batchId}.manifest.json`;
+    expect(first?.sql).toBe(
+      buildCopy({
+        table: "kr_stage_events",
+        manifest: { bucket: MANIFEST_BUCKET, key: manifestKey },
+        iamRoles: ROLES,
+        region: "eu-west-1",
+        maxErrors: 5,
+        gzip: true,
+      }),
+    );
+    const manifest = await stack.s3Client.send(
+      new GetObjectCommand({ Bucket: MANIFEST_BUCKET, Key: manifestKey }),
+    );
+    const entries = JSON.parse((await manifest.Body?.transformToString()) ?? "{}").entries;
+    expect(entries.map((e: { url: string }) => e.url)).toEqual(first?.keys.map((k) => `s3://${BUCKET}/${k}`));
+    expect(
+      entries.every(
+        (e: { mandatory: boolean; meta: { content_length: number } }) =>
+          e.mandatory && e.meta.content_length > 0,
+      ),
+    ).toBe(true);
+  });
+
+  it("again: nothing to load, nothing written", async () => {
+    const before = await warehouseState(stack);
+    const { report, copies } = await redshiftLoad({ from: "2026-12-01T00", to: "2026-12-01T01" });
+    expect(report.streams.map((s) => s.status)).toEqual(["up-to-date", "up-to-date"]);
+    expect(copies).toEqual([]);
+    expect(await warehouseState(stack)).toEqual(before);
+  });
+
+  it("re-import: every row replaced, counts unchanged, ledger rewritten", async () => {
+    const before = await warehouseState(stack);
+    const { report, statements } = await redshiftLoad({
+      from: "2026-12-01T00",
+      to: "2026-12-01T01",
+      reimport: true,
+    });
+    expect(stream(report, "events")).toMatchObject({ files: 4, inserted: 0, replaced: 120 });
+    expect(statements).toContain(
+      'DELETE FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_key" IN ($2, $3, $4, $5)',
+    );
+    expect(await warehouseState(stack)).toEqual({ ...before, batches: before.batches + 2 });
+  });
+
+  it("redelivered duplicates end once", async () => {
+    const hour = hourAt("2026-12-01T02");
+    const records = makeRecords("utm", hour, 10, 77);
+    await putObject(stack.s3Client, BUCKET, "utm", hour, records);
+    await putObject(stack.s3Client, BUCKET, "utm", hour, records.slice(0, 4));
+    const { report } = await redshiftLoad({ from: "2026-12-01T02", streams: ["utm"] });
+    expect(stream(report, "utm")).toMatchObject({ rowsStaged: 14, inserted: 10, duplicatesDropped: 4 });
+  });
+});
+
+describe("the COPY step itself (against a recording client)", () => {
+  /** A pg client stand-in that answers the load-error query like Redshift would. */
+  function recordingClient(
+    errors: { file_name: string; line_number: number; column_name: string; error_message: string }[],
+    copyError?: Error,
+  ) {
+    const queries: string[] = [];
+    const client = {
+      async query(text: string) {
+        queries.push(text);
+        if (text.startsWith("COPY") && copyError) throw copyError;
+        if (text.includes("sys_load_error_detail")) {
+          return { rows: errors.map((e) => ({ ...e, total: String(errors.length) })) };
+        }
+        return { rows: [] };
+      },
+    };
+    return { client: client as unknown as pg.ClientBase, queries };
+  }
+
+  const request = (client: pg.ClientBase, keys: string[]): StageRequest => ({
+    client,
+    stream: "events",
+    batchId: "b-1",
+    staging: "kr_stage_events",
+    columns: [],
+    files: keys.map((key) => ({ key, size: 10, hour: hourAt("2026-12-01T00") })),
+    maxErrors: 5,
+  });
+
+  const driver = (): WarehouseDriver =>
+    createRedshiftDriver({
+      manifestS3: stack.s3Client,
+      manifestBucket: MANIFEST_BUCKET,
+      sourceBucket: BUCKET,
+      iamRoles: "default",
+    });
+
+  it("writes the manifest, runs COPY, and reads rejected records from sys_load_error_detail", async () => {
+    const { client, queries } = recordingClient([
+      {
+        file_name: `s3://${BUCKET}/events/a.gz`,
+        line_number: 7,
+        column_name: "occurred_at",
+        error_message: "Invalid timestamp format",
+      },
+    ]);
+    const outcome = await driver().stage(request(client, ["events/a.gz", "events/b.gz"]));
+    expect(outcome).toEqual({
+      method: "copy",
+      rejectedCount: 1,
+      rejected: [{ key: "events/a.gz", line: 7, reason: "occurred_at: Invalid timestamp format", raw: "" }],
+    });
+    expect(queries[0]).toMatch(
+      /^COPY "kr_stage_events"\nFROM 's3:\/\/kr-manifests\/manifests\/events\/b-1\.manifest\.json'\nIAM_ROLE default\n/,
+    );
+    expect(queries[1]).toContain("FROM sys_load_error_detail");
+  });
+
+  it("splits a batch that mixes GZIP and plain objects into two COPYs, sharing MAXERROR", async () => {
+    const { client, queries } = recordingClient([
+      { file_name: `s3://${BUCKET}/events/a.gz`, line_number: 1, column_name: "", error_message: "bad" },
+    ]);
+    await driver().stage(request(client, ["events/a.gz", "events/b.json"]));
+    const copies = queries.filter((q) => q.startsWith("COPY"));
+    expect(copies).toHaveLength(2);
+    expect(copies[0]).toContain("\nGZIP\n");
+    expect(copies[0]).toContain("MAXERROR 5");
+    expect(copies[1]).toContain("b-1-plain.manifest.json");
+    expect(copies[1]).not.toContain("GZIP");
+    expect(copies[1]).toContain("MAXERROR 4");
+  });
+
+  it("turns Redshift's 'load failed' (MAXERROR exceeded) into TooManyRejectedError", async () => {
+    const { client } = recordingClient(
+      [],
+      new Error(
+        "Load into table 'kr_stage_events' failed.  Check 'sys_load_error_detail' system table for details.",
+      ),
+    );
+    const error = await driver()
+      .stage(request(client, ["events/a.gz"]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TooManyRejectedError);
+    expect(error).toBeInstanceOf(LoadFailedError);
+    expect((error as Error).message).toContain(
+      "events: more than 5 rejected records exceed LOAD_MAX_ERRORS=5; the batch rolled back",
+    );
+  });
+
+  it("--dry-run describes the manifest and COPY without writing the manifest", async () => {
+    const before = await stack.listKeys(MANIFEST_BUCKET);
+    const { client } = recordingClient([]);
+    const sql = await driver().describeStage(request(client, ["events/a.gz"]));
+    expect(sql[0]).toBe(
+      "-- manifest of 1 objects written to s3://kr-manifests/manifests/events/b-1.manifest.json",
+    );
+    expect(sql[1]).toMatch(/^COPY "kr_stage_events"/);
+    expect(await stack.listKeys(MANIFEST_BUCKET)).toEqual(before);
+  });
+});
