@@ -84,25 +84,7 @@ export async function psqlCopySeconds(
   return (now() - start) / 1000;
 }
 
-/** The embedded PGlite's own limit: `COPY … FROM '/dev/blob'` of the same CSV, in process. */
-export interface PgliteLike {
-  query(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<unknown>;
-  exec(sql: string): Promise<unknown>;
-}
-
-export async function pgliteCopySeconds(
-  db: PgliteLike,
-  table: string,
-  columns: readonly Column[],
-  csv: Buffer,
-): Promise<number> {
-  await db.exec(`TRUNCATE ${quoteTable(table)}`);
-  const blob = new Blob([csv]);
-  const start = now();
-  await db.query(
-    `COPY ${quoteTable(table)} (${columnList(columns)}) FROM '/dev/blob' WITH (FORMAT csv)`,
-    [],
-    { blob },
-  );
-  return (now() - start) / 1000;
+/** `COPY table (columns) FROM '<source>' WITH (FORMAT csv)` — PGlite reads `'/dev/blob'`. */
+export function copyCsvSql(table: string, columns: readonly Column[], source: string): string {
+  return `COPY ${quoteTable(table)} (${columnList(columns)}) FROM '${source.replaceAll("'", "''")}' WITH (FORMAT csv)`;
 }

@@ -22,10 +22,7 @@ function field(value: unknown, column: Column): string {
  * The rows as PostgreSQL CSV in the table's column order — the input of the `COPY` baseline,
  * made before any clock starts. JSON records map to columns by name; absent fields are NULL.
  */
-export function recordsToCsv(
-  records: readonly Record<string, unknown>[],
-  columns: readonly Column[],
-): Buffer {
+export function recordsToCsv(records: Iterable<Record<string, unknown>>, columns: readonly Column[]): Buffer {
   const chunks: Buffer[] = [];
   let lines: string[] = [];
   for (const record of records) {

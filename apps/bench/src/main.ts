@@ -5,6 +5,13 @@ import { runBench } from "./run";
 
 // `pnpm run bench`: parse flags → run the sections → print the table. Exit 0 whatever the figures;
 // 2 for a usage or configuration error; 1 only if the bench itself crashes.
+// The AWS SDK warns once per process that Node 20 support ends in 2027; it says nothing about the run.
+process.removeAllListeners("warning");
+process.on("warning", (warning) => {
+  if (warning.name !== "NodeVersionSupportWarning")
+    process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseBenchArgs>;
   try {

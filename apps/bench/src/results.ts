@@ -29,7 +29,7 @@ export const METRICS: readonly MetricSpec[] = [
   {
     key: "loader.copy_stdin_rows_per_s",
     section: "loader",
-    label: "  COPY FROM STDIN of pre-made CSV (pg-copy-streams)",
+    label: "  COPY of pre-made CSV: FROM STDIN via pg-copy-streams (PGlite: FROM '/dev/blob')",
     unit: "rows/s",
     digits: 0,
   },

@@ -11,12 +11,21 @@ export interface StandInsSpec {
   firehose?: { streams: DeliveryStreamSpec[]; buffering: BufferingHints; clock?: string };
 }
 
-export type ChildRequest = { id: number } & ({ type: "stats" } | { type: "flush" } | { type: "close" });
+export type ChildRequest = { id: number } & (
+  | { type: "stats" }
+  | { type: "flush" }
+  | { type: "close" }
+  | { type: "warehouse-start" }
+  | { type: "warehouse-copy"; sql: string; csvFile: string }
+  | { type: "warehouse-stop" }
+);
 export type ChildResponse =
   | { type: "ready"; s3Endpoint: string; firehoseEndpoint: string | null }
   | { type: "failed"; message: string }
   | { type: "stats"; id: number; stats: LocalFirehoseStats | null }
   | { type: "done"; id: number }
+  | { type: "warehouse"; id: number; url: string; version: string }
+  | { type: "seconds"; id: number; seconds: number }
   | { type: "error"; id: number; message: string };
 
 export interface StandIns {
@@ -25,6 +34,11 @@ export interface StandIns {
   bucket: string;
   firehoseStats(): Promise<LocalFirehoseStats>;
   flushFirehose(): Promise<void>;
+  /** A fresh in-memory PGlite served on a free port in the stand-ins process (the previous one is closed). */
+  startPglite(): Promise<{ url: string; version: string }>;
+  /** Runs `COPY … FROM '/dev/blob'` of the CSV file inside that PGlite and returns the seconds it took. */
+  pgliteCopySeconds(sql: string, csvFile: string): Promise<number>;
+  stopPglite(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,26 +72,40 @@ export async function startStandIns(options: Omit<StandInsSpec, "directory">): P
     await rm(directory, { recursive: true, force: true });
     throw error;
   });
-  const request = (type: ChildRequest["type"]) =>
+  type Body = ChildRequest extends infer R ? (R extends ChildRequest ? Omit<R, "id"> : never) : never;
+  const request = (body: Body) =>
     new Promise<ChildResponse>((resolve, reject) => {
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      child.send({ id, type } satisfies ChildRequest);
+      child.send({ id, ...body });
     });
   return {
     s3Endpoint: endpoints.s3Endpoint,
     firehoseEndpoint: endpoints.firehoseEndpoint ?? undefined,
     bucket: options.bucket,
     async firehoseStats() {
-      const response = await request("stats");
+      const response = await request({ type: "stats" });
       if (response.type !== "stats" || !response.stats) throw new Error("no local Firehose in the stand-ins");
       return response.stats;
     },
     async flushFirehose() {
-      await request("flush");
+      await request({ type: "flush" });
+    },
+    async startPglite() {
+      const response = await request({ type: "warehouse-start" });
+      if (response.type !== "warehouse") throw new Error("the stand-ins did not start PGlite");
+      return { url: response.url, version: response.version };
+    },
+    async pgliteCopySeconds(sql, csvFile) {
+      const response = await request({ type: "warehouse-copy", sql, csvFile });
+      if (response.type !== "seconds") throw new Error("the stand-ins did not run the COPY");
+      return response.seconds;
+    },
+    async stopPglite() {
+      await request({ type: "warehouse-stop" });
     },
     async close() {
-      await closeChild(child, () => request("close"));
+      await closeChild(child, () => request({ type: "close" }));
       await rm(directory, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,89 @@
+import { DEFAULT_CONCURRENCY, generateRecords, sendRecords } from "@kr/generator";
+import { FIREHOSE_LIMITS } from "@kr/local-aws";
+import { BENCH_SEED, DATA_HOURS, DATA_START } from "../data";
 import type { Figures } from "../results";
+import { startStandIns } from "../stand-ins";
+import { median, now } from "../stats";
 import type { SectionContext } from "./context";
 
-export async function measureGenerator(_context: SectionContext, figures: Figures): Promise<void> {
-  figures.missSection("generator", "API not landed yet");
+/** 1M events per hour, in events per second. */
+export const DESIGN_EVENTS_PER_SECOND = 1_000_000 / 3600;
+
+const DELIVERY_STREAMS = { events: "kr-events", utm: "kr-utm" };
+
+/**
+ * The generator as its CLI runs it (generate both streams → PutRecordBatch at the default
+ * concurrency) against the local Firehose in its own process; batch fill as the Firehose counted it;
+ * record sizes raw and as GZIP objects in S3.
+ */
+export async function measureGenerator(context: SectionContext, figures: Figures): Promise<void> {
+  const { options, progress, config } = context;
+  const standIns = await startStandIns({
+    bucket: "kr-bench",
+    firehose: {
+      streams: [
+        { name: DELIVERY_STREAMS.events, prefix: "events/" },
+        { name: DELIVERY_STREAMS.utm, prefix: "utm/" },
+      ],
+      buffering: {
+        sizeBytes: config.firehoseBufferSizeMb * 1024 * 1024,
+        intervalMs: config.firehoseBufferIntervalSeconds * 1000,
+      },
+    },
+  });
+  try {
+    const endpoint = standIns.firehoseEndpoint;
+    if (!endpoint) throw new Error("the stand-ins started no Firehose");
+    const rates: number[] = [];
+    const megabytes: number[] = [];
+    let calls = 0;
+    let recordsAccepted = 0;
+    let bytesAccepted = 0;
+    for (let rep = 1; rep <= options.repetitions; rep++) {
+      const before = await standIns.firehoseStats();
+      const records = generateRecords({
+        count: options.events,
+        streams: ["events", "utm"],
+        seed: BENCH_SEED + rep,
+        start: DATA_START,
+        end: new Date(DATA_START.getTime() + DATA_HOURS * 3_600_000),
+      });
+      const start = now();
+      const summary = await sendRecords({ endpoint, deliveryStreams: DELIVERY_STREAMS, records });
+      const seconds = (now() - start) / 1000;
+      const after = await standIns.firehoseStats();
+      if (summary.undelivered > 0)
+        figures.notes.push(`generator: ${summary.undelivered} records undelivered in run ${rep}`);
+      rates.push(summary.delivered / seconds);
+      megabytes.push(summary.bytes / 1e6 / seconds);
+      calls += after.calls - before.calls;
+      recordsAccepted += after.recordsAccepted - before.recordsAccepted;
+      bytesAccepted += after.bytesAccepted - before.bytesAccepted;
+      progress(
+        `generator ${rep}/${options.repetitions}: ${summary.delivered} records in ${seconds.toFixed(2)} s = ` +
+          `${Math.round(summary.delivered / seconds).toLocaleString("en-US")} events/s, ` +
+          `${(summary.bytes / 1e6 / seconds).toFixed(1)} MB/s, ${after.calls - before.calls} calls`,
+      );
+    }
+    const eventsPerSecond = median(rates);
+    figures.set("generator.events_per_s", eventsPerSecond);
+    figures.set("generator.mb_per_s", median(megabytes));
+    figures.set("generator.multiple_of_design_load", eventsPerSecond / DESIGN_EVENTS_PER_SECOND);
+    figures.set("generator.records_per_batch", recordsAccepted / calls);
+    figures.set("generator.record_fill", (100 * recordsAccepted) / calls / FIREHOSE_LIMITS.recordsPerBatch);
+    figures.set("generator.bytes_per_batch", bytesAccepted / calls);
+    figures.set("generator.byte_fill", (100 * bytesAccepted) / calls / FIREHOSE_LIMITS.bytesPerBatch);
+    figures.set("generator.avg_record_bytes", bytesAccepted / recordsAccepted);
+    progress("generator: flushing the local Firehose to S3 to measure the GZIP objects");
+    await standIns.flushFirehose();
+    const delivered = await standIns.firehoseStats();
+    figures.set("generator.avg_record_gzip_bytes", delivered.bytesWritten / delivered.recordsDelivered);
+    figures.notes.push(
+      `generator: default concurrency ${DEFAULT_CONCURRENCY}; both streams (events, utm); ` +
+        `${delivered.objectsWritten} GZIP objects, ${delivered.recordsDelivered} records, ` +
+        `${delivered.bytesDelivered} bytes raw → ${delivered.bytesWritten} bytes stored`,
+    );
+  } finally {
+    await standIns.close();
+  }
 }

@@ -1,6 +1,286 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  buildColumnsQuery,
+  buildCreateStaging,
+  normalizeDataType,
+  STREAM_TABLES,
+  stagingTableName,
+} from "@kr/copy-builder";
+import { createRuntimeDeps, createTables, type LoadReport, loadConfig, runLoad } from "@kr/loader";
+import { localS3Client } from "@kr/local-aws";
+import pg from "pg";
+import {
+  copyCsvSql,
+  copyFromStdinSeconds,
+  createTableLike,
+  psqlCopySeconds,
+  tableColumns,
+} from "../baseline";
+import { type Column, recordsToCsv } from "../csv";
+import { type BenchDataset, buildDataset, datasetRows } from "../data";
 import type { Figures } from "../results";
+import { type StandIns, startStandIns } from "../stand-ins";
+import { median, now } from "../stats";
+import { type BenchWarehouse, loaderEnv, openBenchWarehouse } from "../warehouse";
 import type { SectionContext } from "./context";
 
-export async function measureLoader(_context: SectionContext, figures: Figures): Promise<void> {
-  figures.missSection("loader", "API not landed yet");
+const BUCKET = "kr-bench";
+const BASELINE_TABLE = "public.bench_copy_baseline";
+
+interface Samples {
+  stdin: number[];
+  psql: number[];
+  stage: number[];
+  first: number[];
+  reimport: number[];
 }
+
+/**
+ * Loader vs the limit, on the same rows: COPY of pre-made CSV (the baseline), the loader's stage step
+ * alone, and the whole exactly-once load and its re-import through the loader's API.
+ */
+export async function measureLoader(context: SectionContext, figures: Figures): Promise<void> {
+  const { options, progress } = context;
+  progress(`loader: generating ${options.events.toLocaleString("en-US")} events (seeded) into GZIP objects`);
+  const dataset = buildDataset(options.events);
+  progress(
+    `loader: ${dataset.records} rows in ${dataset.objects.length} objects over ${dataset.from}..${dataset.to}, ` +
+      `${(dataset.rawBytes / 1e6).toFixed(1)} MB raw, ${(dataset.gzipBytes / 1e6).toFixed(1)} MB gzip`,
+  );
+  const standIns = await startStandIns({ bucket: BUCKET });
+  const dir = await mkdtemp(join(tmpdir(), "kr-bench-loader-"));
+  try {
+    await uploadObjects(standIns, dataset);
+    progress(`loader: objects in the local S3 at ${standIns.s3Endpoint}`);
+    const samples: Samples = { stdin: [], psql: [], stage: [], first: [], reimport: [] };
+    let csv: { buffer: Buffer; file: string; columns: Column[] } | undefined;
+    for (let rep = 1; rep <= options.repetitions; rep++) {
+      const warehouse = await openBenchWarehouse(context.config, standIns);
+      context.backend = warehouse.describe;
+      progress(`loader ${rep}/${options.repetitions}: fresh database on ${warehouse.describe}`);
+      try {
+        csv = await runRepetition(context, { rep, warehouse, standIns, dataset, samples, dir, csv });
+      } finally {
+        await warehouse.close();
+      }
+    }
+    report(context, figures, dataset.records, samples);
+  } finally {
+    await standIns.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function uploadObjects(standIns: StandIns, dataset: BenchDataset): Promise<void> {
+  const s3 = localS3Client(standIns.s3Endpoint);
+  try {
+    const queue = [...dataset.objects];
+    const worker = async () => {
+      for (let object = queue.shift(); object; object = queue.shift()) {
+        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: object.key, Body: object.body }));
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+  } finally {
+    s3.destroy();
+  }
+}
+
+interface RepetitionInput {
+  rep: number;
+  warehouse: BenchWarehouse;
+  standIns: StandIns;
+  dataset: BenchDataset;
+  samples: Samples;
+  dir: string;
+  csv: { buffer: Buffer; file: string; columns: Column[] } | undefined;
+}
+
+async function runRepetition(context: SectionContext, input: RepetitionInput) {
+  const { progress, options, config } = context;
+  const { rep, warehouse, standIns, dataset, samples } = input;
+  const tag = `loader ${rep}/${options.repetitions}`;
+  const rows = dataset.records;
+  const loaderConfig = loadConfig(loaderEnv(warehouse.url, standIns.s3Endpoint, BUCKET));
+  const deps = createRuntimeDeps(loaderConfig);
+  const admin = new pg.Client(warehouse.url);
+  await admin.connect();
+  try {
+    await createTables(loaderConfig, { streams: ["events"] }, deps);
+    await createTableLike(admin, BASELINE_TABLE, "public.events");
+    let csv = input.csv;
+    if (!csv) {
+      const columns = await tableColumns(admin, "public.events");
+      const buffer = recordsToCsv(datasetRows(dataset), columns);
+      const file = join(input.dir, "events.csv");
+      await writeFile(file, buffer);
+      csv = { buffer, file, columns };
+      progress(`loader: baseline CSV ready, ${(buffer.length / 1e6).toFixed(1)} MB`);
+    }
+
+    // (a) the limit: COPY of the same rows, pre-made as CSV, into a table of the target's shape.
+    if (warehouse.kind === "postgres") {
+      const stdin = await copyFromStdinSeconds(admin, BASELINE_TABLE, csv.columns, csv.buffer);
+      samples.stdin.push(rows / stdin);
+      progress(`${tag}: COPY FROM STDIN ${fmt(rows / stdin)} rows/s`);
+      if (config.psqlPath) {
+        const truncate = async () => {
+          await admin.query(`TRUNCATE ${BASELINE_TABLE}`);
+        };
+        const psql = await psqlCopySeconds(
+          config.psqlPath,
+          warehouse.url,
+          BASELINE_TABLE,
+          csv.columns,
+          csv.file,
+          truncate,
+        );
+        samples.psql.push(rows / psql);
+        progress(`${tag}: psql \\copy ${fmt(rows / psql)} rows/s`);
+      }
+    } else {
+      await admin.query(`TRUNCATE ${BASELINE_TABLE}`);
+      const seconds = await standIns.pgliteCopySeconds(
+        copyCsvSql(BASELINE_TABLE, csv.columns, "/dev/blob"),
+        csv.file,
+      );
+      samples.stdin.push(rows / seconds);
+      progress(`${tag}: PGlite COPY FROM '/dev/blob' ${fmt(rows / seconds)} rows/s`);
+    }
+    await admin.query(`DROP TABLE ${BASELINE_TABLE}`);
+
+    // (b) the stage step alone: the loader's driver fills the batch's temp staging table.
+    const stage = await stageSeconds(deps, dataset);
+    samples.stage.push(rows / stage.seconds);
+    progress(
+      `${tag}: stage (${stage.method}) ${fmt(rows / stage.seconds)} rows/s, ${stage.rows} rows staged`,
+    );
+
+    // (c) the whole exactly-once load, then a re-import of the same range.
+    const request = { from: dataset.from, to: dataset.to, streams: ["events"] };
+    let start = now();
+    const first = await runLoad(loaderConfig, request, deps);
+    const firstSeconds = (now() - start) / 1000;
+    checkLoaded(context, first, rows, "first load");
+    samples.first.push(firstSeconds);
+    progress(`${tag}: whole load ${firstSeconds.toFixed(2)} s, ${fmt(rows / firstSeconds)} rows/s`);
+    start = now();
+    const again = await runLoad(loaderConfig, { ...request, reimport: true }, deps);
+    const reimportSeconds = (now() - start) / 1000;
+    checkLoaded(context, again, rows, "re-import");
+    samples.reimport.push(reimportSeconds);
+    const { rows: counted } = await admin.query<{ n: string }>("SELECT count(*) AS n FROM public.events");
+    if (Number(counted[0]?.n) !== rows) {
+      note(context, `after the re-import public.events holds ${counted[0]?.n} rows, expected ${rows}`);
+    }
+    progress(
+      `${tag}: re-import ${reimportSeconds.toFixed(2)} s (${(reimportSeconds / firstSeconds).toFixed(2)}× the first load)`,
+    );
+    return csv;
+  } finally {
+    await admin.end().catch(() => {});
+    deps.close();
+  }
+}
+
+const notes = new WeakMap<SectionContext, string[]>();
+function note(context: SectionContext, text: string): void {
+  const list = notes.get(context) ?? [];
+  if (!list.includes(text)) list.push(text);
+  notes.set(context, list);
+}
+
+function checkLoaded(context: SectionContext, report: LoadReport, rows: number, what: string): void {
+  const totals = report.totals;
+  if (totals.rowsStaged !== rows || totals.inserted + totals.replaced !== rows) {
+    note(
+      context,
+      `${what}: the loader reported ${totals.rowsStaged} staged, ${totals.inserted} inserted, ${totals.replaced} replaced for ${rows} rows`,
+    );
+  }
+}
+
+/** Seconds the Postgres driver takes to stage every object into the batch's temp table (rolled back). */
+async function stageSeconds(
+  deps: ReturnType<typeof createRuntimeDeps>,
+  dataset: BenchDataset,
+): Promise<{ seconds: number; rows: number; method: string }> {
+  const client = await deps.connect();
+  try {
+    await client.query("BEGIN");
+    const spec = STREAM_TABLES.events;
+    if (!spec) throw new Error("copy-builder has no events table");
+    const { rows: catalog } = await client.query<{
+      column_name: string;
+      data_type: string;
+      is_nullable: string;
+    }>(buildColumnsQuery("public", "events"));
+    const columns = catalog.map((row) => ({
+      name: row.column_name,
+      type: normalizeDataType(row.data_type),
+      nullable: row.is_nullable.toUpperCase() === "YES",
+    }));
+    const staging = stagingTableName("events");
+    await client.query(
+      buildCreateStaging({
+        schema: "public",
+        table: "events",
+        staging,
+        columns: columns.map((c) => c.name),
+        key: spec.key,
+        sortKey: spec.sortKey,
+      }),
+    );
+    const files = dataset.objects.map((o) => ({ key: o.key, size: o.body.length, hour: o.hour }));
+    const start = now();
+    const outcome = await deps.driver.stage({
+      client,
+      stream: "events",
+      batchId: "bench-stage",
+      staging,
+      columns,
+      files,
+      maxErrors: 0,
+    });
+    const seconds = (now() - start) / 1000;
+    const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${staging}`);
+    return { seconds, rows: Number(rows[0]?.n ?? 0), method: outcome.method };
+  } finally {
+    await client.query("ROLLBACK").catch(() => {});
+    await client.end().catch(() => {});
+  }
+}
+
+function report(context: SectionContext, figures: Figures, rows: number, samples: Samples): void {
+  const stdin = samples.stdin.length > 0 ? median(samples.stdin) : undefined;
+  const psql = samples.psql.length > 0 ? median(samples.psql) : undefined;
+  if (stdin !== undefined) figures.set("loader.copy_stdin_rows_per_s", stdin);
+  if (psql !== undefined) figures.set("loader.psql_copy_rows_per_s", psql);
+  else
+    figures.miss(
+      "loader.psql_copy_rows_per_s",
+      context.backend.startsWith("PGlite")
+        ? "psql \\copy speaks COPY FROM STDIN, which PGlite's socket server does not survive; PGlite's own COPY FROM '/dev/blob' is the baseline"
+        : "psql is not installed",
+    );
+  const baseline = Math.max(stdin ?? 0, psql ?? 0);
+  const stage = median(samples.stage);
+  const whole = rows / median(samples.first);
+  figures.set("loader.copy_baseline_rows_per_s", baseline);
+  figures.set("loader.stage_rows_per_s", stage);
+  figures.set("loader.stage_ratio_vs_copy", stage / baseline);
+  figures.set("loader.rows_per_s", whole);
+  figures.set("loader.ratio_vs_copy", whole / baseline);
+  figures.set("loader.first_load_s", median(samples.first));
+  figures.set("loader.reimport_s", median(samples.reimport));
+  figures.set("loader.reimport_time_ratio", median(samples.reimport) / median(samples.first));
+  for (const text of notes.get(context) ?? []) figures.notes.push(`loader: ${text}`);
+  figures.notes.push(
+    "loader: the stage step writes the batch's TEMP staging table (no WAL); the baseline COPY writes a regular table of the target's shape",
+  );
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
