@@ -23,7 +23,14 @@ export interface LambdaBundleOptions {
   readonly target?: string;
 }
 
+/** Bundles built into temp directories by this process, by entry and options. */
+const built = new Map<string, LambdaBundle>();
+
 export function bundleLambda(entry: string, options: LambdaBundleOptions = {}): LambdaBundle {
+  // One synth (or test file) may build several stacks from the same entry: bundle it once.
+  const key = JSON.stringify([entry, options.exportName, options.target]);
+  const cached = options.outDir ? undefined : built.get(key);
+  if (cached) return cached;
   const dir = options.outDir ?? tempDir();
   const outfile = join(dir, "index.mjs");
   buildSync({
@@ -43,7 +50,9 @@ export function bundleLambda(entry: string, options: LambdaBundleOptions = {}): 
       js: "import{createRequire as __kr_cr}from'node:module';const require=__kr_cr(import.meta.url);",
     },
   });
-  return { dir, handler: `index.${options.exportName ?? "handler"}`, bytes: statSync(outfile).size };
+  const bundle = { dir, handler: `index.${options.exportName ?? "handler"}`, bytes: statSync(outfile).size };
+  if (!options.outDir) built.set(key, bundle);
+  return bundle;
 }
 
 const tempDirs: string[] = [];
