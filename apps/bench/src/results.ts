@@ -200,6 +200,13 @@ export const METRICS: readonly MetricSpec[] = [
     required: true,
   },
   {
+    key: "lambda.sdk_import_ms",
+    section: "lambda",
+    label: "  of which the AWS SDK clients it imports (runtime-provided)",
+    unit: "ms",
+    digits: 1,
+  },
+  {
     key: "synth.seconds",
     section: "synth",
     label: "Synth of both stacks",

@@ -35,11 +35,20 @@ export async function measureLambda(context: SectionContext, figures: Figures): 
     banner: { js: "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);" },
     outfile: "index.mjs",
     write: false,
+    metafile: true,
     logLevel: "silent",
   });
   const file = output.outputFiles[0];
   if (!file) throw new Error("esbuild produced no output");
   const bundle = Buffer.from(file.contents);
+  const sdkClients = [
+    ...new Set(
+      Object.values(output.metafile.outputs)
+        .flatMap((out) => out.imports)
+        .filter((entry) => entry.external && entry.path.startsWith("@aws-sdk/"))
+        .map((entry) => entry.path),
+    ),
+  ].sort();
   const zip = zipSingleFile("index.mjs", bundle);
   figures.set("lambda.bundle_bytes", bundle.length);
   figures.set("lambda.bundle_zip_bytes", zip.length);
@@ -58,11 +67,22 @@ export async function measureLambda(context: SectionContext, figures: Figures): 
     );
     const runs = Math.max(5, context.options.repetitions);
     const samples: number[] = [];
+    const sdkSamples: number[] = [];
+    const sdkScript = join(dir, "sdk.mjs");
+    await writeFile(
+      sdkScript,
+      `${sdkClients.map((name) => `import ${JSON.stringify(name)};`).join("\n")}\nexport const handler = () => {};\n`,
+    );
     for (let run = 0; run < runs; run++) {
       samples.push(await coldImportMs(bundlePath));
+      sdkSamples.push(await coldImportMs(sdkScript));
     }
     figures.set("lambda.cold_import_ms", median(samples));
+    figures.set("lambda.sdk_import_ms", median(sdkSamples));
     progress(`lambda: cold import ${samples.map((ms) => ms.toFixed(1)).join(", ")} ms`);
+    progress(
+      `lambda: of which the AWS SDK clients it imports (${sdkClients.join(", ")}) ${sdkSamples.map((ms) => ms.toFixed(1)).join(", ")} ms`,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
