@@ -128,7 +128,7 @@ export class AccountBStack extends TerraformStack {
         {
           Sid: "WriteManifests",
           Effect: "Allow",
-          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+          Action: ["s3:PutObject", "s3:GetObject"],
           Resource: `${manifestBucketArn}/*`,
         },
         {
