@@ -1,0 +1,112 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { localS3Client, readDeliveredObjects, startLocalS3 } from "@kr/local-aws";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DemoUsageError, loadDemoConfig } from "../src/config";
+import { type DemoResult, runDemo } from "../src/demo";
+
+function isJsonObject(line: string): boolean {
+  try {
+    const value = JSON.parse(line);
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
+const free = { s3: 0, firehose: 0, warehouse: 0 };
+
+describe("the demo's path: generate → deliver → load → re-import", () => {
+  let dir: string;
+  let result: DemoResult;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "kr-demo-"));
+    const config = loadDemoConfig(
+      [
+        "--hours",
+        "3",
+        "--events-per-hour",
+        "1500",
+        "--malformed-rate",
+        "0.004",
+        "--redelivery-rate",
+        "0.5",
+        "--throttle-rate",
+        "0.1",
+        "--buffer-mb",
+        "0.05",
+        "--state-dir",
+        join(dir, "state"),
+      ],
+      {},
+    );
+    result = await runDemo(config, { ports: free });
+  }, 120_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("ends with every delivered valid event in its table exactly once", () => {
+    expect(result.exactlyOnce.map((e) => e.stream)).toEqual(["events", "utm"]);
+    for (const e of result.exactlyOnce) {
+      expect(e.expected).toBeGreaterThan(0);
+      expect({ rows: e.rows, distinct: e.distinct, missing: e.missing, unexpected: e.unexpected }).toEqual({
+        rows: e.expected,
+        distinct: e.expected,
+        missing: 0,
+        unexpected: 0,
+      });
+    }
+  });
+
+  it("rejects exactly the lines in S3 that are not JSON objects, redelivered copies included", async () => {
+    const malformed = Object.values(result.generated.streams).reduce((n, s) => n + s.malformed, 0);
+    expect(malformed).toBeGreaterThan(0);
+    // Read the objects the demo left in its state directory back through a real S3 server.
+    const s3 = await startLocalS3({ directory: join(dir, "state", "s3"), buckets: [], port: 0 });
+    try {
+      const objects = await readDeliveredObjects(localS3Client(s3.endpoint), "kr-events");
+      const badLines = objects
+        .flatMap((o) => o.content.toString("utf8").split("\n"))
+        .filter((line) => line !== "" && !isJsonObject(line)).length;
+      expect(badLines).toBeGreaterThanOrEqual(malformed);
+      expect(result.load.totals.rejected).toBe(badLines);
+    } finally {
+      await s3.close();
+    }
+  });
+
+  it("drops the redelivered and client-duplicated copies, and the re-import replaces without inserting", () => {
+    expect(result.firehose.duplicateObjects).toBeGreaterThan(0);
+    expect(result.load.totals.duplicatesDropped).toBeGreaterThan(0);
+    expect(result.reimport.totals.inserted).toBe(0);
+    expect(result.reimport.totals.replaced).toBeGreaterThan(0);
+  });
+
+  it("retried throttled calls and lost nothing", () => {
+    expect(result.firehose.throttledCalls).toBeGreaterThan(0);
+    expect(result.generated.undelivered).toBe(0);
+  });
+
+  it("puts objects and rows in each backfilled hour", () => {
+    for (const stream of ["events", "utm"]) {
+      expect(result.objects[stream]?.every((h) => h.count > 0)).toBe(true);
+      expect(result.rows[stream]?.map((r) => r.hour)).toEqual(result.hours);
+    }
+  });
+});
+
+describe("demo options", () => {
+  it("names each bad option and exits with the usage code", () => {
+    const attempt = () => loadDemoConfig(["--hours", "0", "--seed", "x"], {});
+    expect(attempt).toThrow(DemoUsageError);
+    expect(attempt).toThrow(/--hours[\s\S]*--seed/);
+  });
+
+  it("refuses to wipe a state directory that holds anything but the stand-ins' state", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "kr-demo-foreign-"));
+    await writeFile(join(dir, "precious.txt"), "keep me");
+    const config = loadDemoConfig(["--state-dir", dir], {});
+    await expect(runDemo(config, { ports: free })).rejects.toThrow(/precious\.txt/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});
