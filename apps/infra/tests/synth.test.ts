@@ -6,9 +6,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { ACCOUNT_B_VARIABLES } from "@kr/stacks";
 import { describe, expect, it } from "vitest";
 import { buildInfraApp } from "../src/app";
-import { INFRA_ENV_SETTINGS, parseInfraConfig } from "../src/config";
+import { INFRA_ENV_SETTINGS, INFRA_TFVARS, parseInfraConfig } from "../src/config";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const MAIN = join(ROOT, "apps/infra/src/main.ts");
@@ -42,6 +43,10 @@ describe("synth", () => {
     for (const stack of ["account-a", "account-b"]) {
       expect(existsSync(join(outdir, "stacks", stack, "cdk.tf.json"))).toBe(true);
     }
+  });
+
+  it("validates exactly the Terraform variables account-b declares (what build.tfvars may set)", () => {
+    expect([...INFRA_TFVARS].sort()).toEqual([...ACCOUNT_B_VARIABLES].sort());
   });
 
   it.concurrent("works from cp .env.example .env && cp build.tfvars.example build.tfvars", async () => {
