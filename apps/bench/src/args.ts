@@ -9,6 +9,8 @@ export const USAGE = `usage: pnpm run bench [-- options]   (or: make bench ARGS=
   --only <a,b,...>      sections to run: ${SECTIONS.join(", ")} (default: all)
   --out <file>          results file (default bench/results.json)
   --markdown            print the table as Markdown (for README) instead of a box table
+  --profile <dir>       write a V8 CPU profile of each section (and of the stand-ins processes) to <dir>;
+                        summarise one with: tsx apps/bench/scripts/cpuprofile-summary.ts <file>
   --help                this text`;
 
 export interface BenchOptions {
@@ -17,6 +19,8 @@ export interface BenchOptions {
   sections: SectionName[];
   out: string;
   markdown: boolean;
+  /** Directory for .cpuprofile files, or undefined. */
+  profile: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -51,6 +55,7 @@ const schema = z.object({
     }),
   out: z.string().min(1).default("bench/results.json"),
   markdown: z.boolean().default(false),
+  profile: z.string().min(1).optional(),
 });
 
 /** Parses the bench's flags; `help: true` when --help was given. */
@@ -65,6 +70,7 @@ export function parseBenchArgs(argv: string[]): { help: true } | ({ help: false 
         only: { type: "string" },
         out: { type: "string" },
         markdown: { type: "boolean" },
+        profile: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -76,6 +82,6 @@ export function parseBenchArgs(argv: string[]): { help: true } | ({ help: false 
   if (values.help) return { help: true };
   const parsed = schema.safeParse(values);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const { only, ...rest } = parsed.data;
-  return { help: false, ...rest, sections: only };
+  const { only, profile, ...rest } = parsed.data;
+  return { help: false, ...rest, profile, sections: only };
 }

@@ -5,6 +5,7 @@ import type { BenchOptions } from "./args";
 import type { BenchConfig } from "./config";
 import type { Progress } from "./log";
 import { describeMachine } from "./machine";
+import { startProfiler } from "./profile";
 import { Figures, type ResultsJson, type SectionName, toResultsJson } from "./results";
 import type { SectionContext } from "./sections/context";
 import { measureCopyStatements } from "./sections/copy-statements";
@@ -58,12 +59,18 @@ export async function runBench(
       continue;
     }
     progress(`── ${section}`);
+    const profiler = options.profile ? await startProfiler() : undefined;
     try {
       await RUNNERS[section](context, figures);
     } catch (error) {
       const message = (error as Error).message.split("\n")[0] ?? String(error);
       progress(`${section}: failed: ${(error as Error).stack ?? message}`);
       figures.missSection(section, `${section} section failed: ${message}`);
+    } finally {
+      if (profiler && options.profile) {
+        const file = await profiler.stop(options.profile, section);
+        progress(`${section}: CPU profile of the bench process in ${file}`);
+      }
     }
     figures.missSection(section, "not reported by this section");
   }

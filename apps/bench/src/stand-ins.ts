@@ -45,11 +45,16 @@ export interface StandIns {
 const CHILD = fileURLToPath(new URL("./stand-ins-child.ts", import.meta.url));
 
 /** Starts the local S3 (and optionally the local Firehose) in a child process on free ports. */
-export async function startStandIns(options: Omit<StandInsSpec, "directory">): Promise<StandIns> {
+export async function startStandIns(
+  options: Omit<StandInsSpec, "directory">,
+  /** Write a CPU profile of the stand-ins process into this directory when it exits. */
+  profileDir?: string,
+): Promise<StandIns> {
   const directory = await mkdtemp(join(tmpdir(), "kr-bench-s3-"));
   const spec: StandInsSpec = { ...options, directory };
+  const profiling = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const child = fork(CHILD, [JSON.stringify(spec)], {
-    execArgv: ["--import", "tsx", "--disable-warning=NodeVersionSupportWarning"],
+    execArgv: ["--import", "tsx", "--disable-warning=NodeVersionSupportWarning", ...profiling],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let nextId = 1;

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { DEFAULT_CONCURRENCY, generateRecords, sendRecords } from "@kr/generator";
 import { FIREHOSE_LIMITS } from "@kr/local-aws";
 import { BENCH_SEED, DATA_HOURS, DATA_START } from "../data";
@@ -18,19 +19,22 @@ const DELIVERY_STREAMS = { events: "kr-events", utm: "kr-utm" };
  */
 export async function measureGenerator(context: SectionContext, figures: Figures): Promise<void> {
   const { options, progress, config } = context;
-  const standIns = await startStandIns({
-    bucket: "kr-bench",
-    firehose: {
-      streams: [
-        { name: DELIVERY_STREAMS.events, prefix: "events/" },
-        { name: DELIVERY_STREAMS.utm, prefix: "utm/" },
-      ],
-      buffering: {
-        sizeBytes: config.firehoseBufferSizeMb * 1024 * 1024,
-        intervalMs: config.firehoseBufferIntervalSeconds * 1000,
+  const standIns = await startStandIns(
+    {
+      bucket: "kr-bench",
+      firehose: {
+        streams: [
+          { name: DELIVERY_STREAMS.events, prefix: "events/" },
+          { name: DELIVERY_STREAMS.utm, prefix: "utm/" },
+        ],
+        buffering: {
+          sizeBytes: config.firehoseBufferSizeMb * 1024 * 1024,
+          intervalMs: config.firehoseBufferIntervalSeconds * 1000,
+        },
       },
     },
-  });
+    options.profile && join(options.profile, "generator-stand-ins"),
+  );
   try {
     const endpoint = standIns.firehoseEndpoint;
     if (!endpoint) throw new Error("the stand-ins started no Firehose");

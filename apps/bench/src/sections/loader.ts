@@ -50,7 +50,10 @@ export async function measureLoader(context: SectionContext, figures: Figures): 
     `loader: ${dataset.records} rows in ${dataset.objects.length} objects over ${dataset.from}..${dataset.to}, ` +
       `${(dataset.rawBytes / 1e6).toFixed(1)} MB raw, ${(dataset.gzipBytes / 1e6).toFixed(1)} MB gzip`,
   );
-  const standIns = await startStandIns({ bucket: BUCKET });
+  const standIns = await startStandIns(
+    { bucket: BUCKET },
+    options.profile && join(options.profile, "loader-stand-ins"),
+  );
   const dir = await mkdtemp(join(tmpdir(), "kr-bench-loader-"));
   try {
     await uploadObjects(standIns, dataset);
