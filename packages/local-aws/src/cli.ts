@@ -12,7 +12,11 @@ Settings: see .env.example and docs/local-aws.md.`;
 const STATE_DIR = ".local";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { help: { type: "boolean", short: "h" } } });
+  const args = process.argv.slice(2);
+  const { values } = parseArgs({
+    args: args[0] === "--" ? args.slice(1) : args, // pnpm passes a leading "--" through
+    options: { help: { type: "boolean", short: "h" } },
+  });
   if (values.help) {
     console.log(USAGE);
     return 0;

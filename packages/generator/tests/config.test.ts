@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadGeneratorConfig } from "../src/index";
+
+describe("generator settings", () => {
+  it("defaults to the local Firehose and one delivery stream per known stream", () => {
+    const config = loadGeneratorConfig({});
+    expect(config).toEqual({
+      mode: "local",
+      region: "eu-west-1",
+      endpoint: "http://127.0.0.1:4573",
+      deliveryStreams: { events: "kr-events", utm: "kr-utm" },
+      unknownStreams: [],
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("in AWS mode uses no endpoint and the ingest account's profile", () => {
+    const config = loadGeneratorConfig({
+      KR_MODE: "aws",
+      KR_PROJECT: "acme",
+      KR_STREAMS: "events,clicks",
+      FIREHOSE_ENDPOINT: "",
+      ACCOUNT_A_PROFILE: "acme-ingest",
+      AWS_REGION: "us-east-2",
+    });
+    expect(config).toMatchObject({
+      mode: "aws",
+      region: "us-east-2",
+      profile: "acme-ingest",
+      unknownStreams: ["clicks"],
+    });
+    expect(config.endpoint).toBeUndefined();
+    expect(config.deliveryStreams).toEqual({ events: "acme-events" });
+  });
+
+  it("names every bad setting at once, with exit code 2", () => {
+    let error: unknown;
+    try {
+      loadGeneratorConfig({ KR_MODE: "cloud", AWS_REGION: "Europe", KR_STREAMS: " , " });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).exitCode).toBe(2);
+    for (const name of ["KR_MODE", "AWS_REGION", "KR_STREAMS"])
+      expect((error as Error).message).toContain(`${name}=`);
+    expect(() => loadGeneratorConfig({ FIREHOSE_ENDPOINT: "" })).toThrow(
+      /FIREHOSE_ENDPOINT="": is empty but KR_MODE=local/,
+    );
+  });
+});

@@ -1,0 +1,190 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  LOCAL_S3_CREDENTIALS,
+  type LocalFirehose,
+  type LocalS3,
+  localS3Client,
+  readDeliveredObjects,
+  startLocalFirehose,
+  startLocalS3,
+} from "@kr/local-aws";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type GeneratedRecord, generateRecords, sendRecords } from "../src/index";
+
+const BUCKET = "kr-gen-test";
+const DELIVERY_STREAMS = { events: "kr-events", utm: "kr-utm" };
+const FAST_RETRY = { baseDelayMs: 1, maxDelayMs: 20 };
+let directory: string;
+let s3: LocalS3;
+let firehose: LocalFirehose;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), "kr-gen-"));
+  s3 = await startLocalS3({ directory, buckets: [BUCKET], port: 0 });
+  firehose = await startLocalFirehose({
+    s3: { endpoint: s3.endpoint, credentials: LOCAL_S3_CREDENTIALS },
+    bucket: BUCKET,
+    streams: [
+      { name: "kr-events", prefix: "events/" },
+      { name: "kr-utm", prefix: "utm/" },
+    ],
+    buffering: { sizeBytes: 1024 * 1024, intervalMs: 300_000 },
+    seed: 3,
+  });
+});
+afterAll(async () => {
+  await firehose.close();
+  await s3.close();
+  await rm(directory, { recursive: true, force: true });
+});
+beforeEach(() => {
+  firehose.setFaults({ throttleNextCalls: 0, throttleRate: 0, partialFailureRate: 0, duplicateRate: 0 });
+});
+
+const records = (
+  count: number,
+  seed: number,
+  extra: { duplicateRate?: number; malformedRate?: number } = {},
+) => [
+  ...generateRecords({
+    count,
+    streams: ["events", "utm"],
+    seed,
+    start: new Date("2026-11-23T05:00:00Z"),
+    end: new Date("2026-11-23T06:00:00Z"),
+    ...extra,
+  }),
+];
+
+const seenKeys = new Set<string>();
+
+/** Every line that reached S3 since the last call, per stream prefix (earlier tests' objects are skipped). */
+async function newLines(): Promise<{ events: string[]; utm: string[] }> {
+  await firehose.flush();
+  const client = localS3Client(s3.endpoint);
+  const objects = await readDeliveredObjects(client, BUCKET);
+  client.destroy();
+  const lines = { events: [] as string[], utm: [] as string[] };
+  for (const object of objects) {
+    if (seenKeys.has(object.key)) continue;
+    seenKeys.add(object.key);
+    const stream = object.key.startsWith("utm/") ? "utm" : "events";
+    lines[stream].push(...object.content.toString().split("\n").filter(Boolean));
+  }
+  return lines;
+}
+
+const idsOf = (lines: string[]) => lines.map((line) => JSON.parse(line).event_id as string).sort();
+const expectedIds = (sent: GeneratedRecord[], stream: string) =>
+  sent
+    .filter((r) => r.stream === stream)
+    .map((r) => r.eventId)
+    .sort();
+
+describe("sendRecords into the local Firehose", () => {
+  it("retries partial batch failures and throttled calls until every record is in S3, once", async () => {
+    firehose.setFaults({ partialFailureRate: 0.2, throttleRate: 0.2 });
+    const sent = records(3000, 11);
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: sent,
+      retry: { ...FAST_RETRY, maxAttempts: 30 },
+    });
+    expect(summary).toMatchObject({ records: 3000, delivered: 3000, undelivered: 0 });
+    expect(summary.retried).toBeGreaterThan(0);
+    expect(summary.throttledCalls).toBeGreaterThan(0);
+    expect(firehose.stats().recordsFailed).toBeGreaterThan(0);
+
+    const lines = await newLines();
+    expect(lines.events.length + lines.utm.length).toBe(3000);
+    expect(idsOf(lines.events)).toEqual(expectedIds(sent, "events"));
+    expect(idsOf(lines.utm)).toEqual(expectedIds(sent, "utm"));
+  });
+
+  it("gives up after the attempt bound and counts every undelivered event, none silently", async () => {
+    firehose.setFaults({ throttleRate: 1 });
+    const sent = records(700, 12);
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: sent,
+      retry: { ...FAST_RETRY, maxAttempts: 3 },
+    });
+    expect(summary).toMatchObject({ records: 700, delivered: 0, undelivered: 700 });
+    expect(summary.undeliveredRecords.map((r) => r.eventId).sort()).toEqual(
+      sent.map((r) => r.eventId).sort(),
+    );
+    expect(summary.undeliveredRecords[0]?.reason).toMatch(
+      /ServiceUnavailableException.*gave up after 3 attempts/,
+    );
+    const lines = await newLines();
+    expect(lines.events.length + lines.utm.length).toBe(0);
+  });
+
+  it("accounts exactly for a partial give-up: what S3 holds is what the summary says was delivered", async () => {
+    firehose.setFaults({ partialFailureRate: 0.5 });
+    const sent = records(2000, 13);
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: sent,
+      concurrency: 3,
+      retry: { ...FAST_RETRY, maxAttempts: 2 },
+    });
+    expect(summary.undelivered).toBeGreaterThan(0);
+    expect(summary.delivered + summary.undelivered).toBe(2000);
+    const lines = await newLines();
+    expect(lines.events.length + lines.utm.length).toBe(summary.delivered);
+    const lost = new Set(summary.undeliveredRecords.map((r) => r.eventId));
+    expect(idsOf(lines.events)).toEqual(
+      expectedIds(
+        sent.filter((r) => !lost.has(r.eventId)),
+        "events",
+      ),
+    );
+  });
+
+  it("tells the distinct valid event_ids per stream, with duplicates and malformed lines in the mix", async () => {
+    const sent = records(3000, 14, { duplicateRate: 0.1, malformedRate: 0.05 });
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: sent,
+      trackEventIds: true,
+    });
+    const lines = await newLines();
+    for (const stream of ["events", "utm"] as const) {
+      const valid = new Set<string>();
+      let malformed = 0;
+      for (const line of lines[stream]) {
+        try {
+          valid.add(JSON.parse(line).event_id);
+        } catch {
+          malformed++;
+        }
+      }
+      expect(summary.streams[stream]?.distinctValidEventIds).toBe(valid.size);
+      expect(summary.eventIds?.[stream]).toEqual(valid);
+      expect(summary.streams[stream]?.malformedDelivered).toBe(malformed);
+      expect(lines[stream].length).toBe(summary.streams[stream]?.delivered);
+    }
+    expect(summary.streams.events?.duplicatesDelivered).toBeGreaterThan(0);
+  });
+
+  it("packs full calls: the server sees as many calls as the summary counts, 500 records each but the last", async () => {
+    const before = firehose.stats().calls;
+    const sent = records(2600, 15).filter((r) => r.stream === "events");
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: sent,
+    });
+    expect(firehose.stats().calls - before).toBe(summary.calls);
+    expect(summary.calls).toBe(Math.ceil(sent.length / 500));
+    expect(summary.batchFill.records).toBeCloseTo(sent.length / summary.calls / 500, 5);
+    expect((await newLines()).events).toHaveLength(sent.length);
+  });
+});
