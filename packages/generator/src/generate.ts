@@ -33,9 +33,9 @@ const FAULT_SALT = 0x5bd1e995;
 function malformed(original: OriginalRecord, random: Random): string {
   if (random.chance(0.5)) {
     // A prefix of a JSON object without its closing brace is never valid JSON.
-    return original.json.slice(0, random.int(1, original.json.length - 2));
+    return `${original.line.slice(0, random.int(1, original.line.length - 3))}\n`;
   }
-  return `GET /collect?e=${original.stream}&id=${original.eventId} HTTP/1.1`;
+  return `GET /collect?e=${original.stream}&id=${original.eventId} HTTP/1.1\n`;
 }
 
 /**
@@ -76,7 +76,7 @@ export function* generateRecords(options: GenerateOptions): Generator<GeneratedR
       const record: GeneratedRecord = {
         stream: original.stream,
         eventId: original.eventId,
-        data: Buffer.from(`${bad ? malformed(original, faults) : original.json}\n`),
+        data: Buffer.from(bad ? malformed(original, faults) : original.line),
         malformed: bad,
       };
       originals++;

@@ -19,11 +19,11 @@ import { type Random, uuidFor } from "./random";
 export type StreamName = "events" | "utm";
 export const STREAMS: readonly StreamName[] = ["events", "utm"];
 
-/** One record as the front end would send it: a JSON object, without the trailing newline. */
+/** One record as the front end would send it: a JSON object and "\n", built as one string. */
 export interface OriginalRecord {
   stream: StreamName;
   eventId: string;
-  json: string;
+  line: string;
 }
 
 export interface SessionOptions {
@@ -68,10 +68,10 @@ export class SessionSimulator {
       return {
         stream: "events",
         eventId,
-        json:
+        line:
           `{"event_id":"${eventId}","event_type":"${type}","occurred_at":"${new Date(t).toISOString()}",` +
           `"user_id":${userId},"anonymous_id":"${anonymousId}","session_id":"${sessionId}",` +
-          `"page_url":${page.url},"referrer":${referrer},"user_agent":${agent},"properties":${properties}}`,
+          `"page_url":${page.url},"referrer":${referrer},"user_agent":${agent},"properties":${properties}}\n`,
       };
     };
 
@@ -86,11 +86,11 @@ export class SessionSimulator {
       yield {
         stream: "utm",
         eventId,
-        json:
+        line:
           `{"event_id":"${eventId}","occurred_at":"${new Date(t).toISOString()}","session_id":"${sessionId}",` +
           `"user_id":${userId},"utm_source":${utm.source},"utm_medium":${utm.medium},` +
           `"utm_campaign":${utm.campaign},"utm_term":${term},"utm_content":${content},` +
-          `"landing_page":"${SITE}${current.path}${separator}${utm.query}${contentQuery}"}`,
+          `"landing_page":"${SITE}${current.path}${separator}${utm.query}${contentQuery}"}\n`,
       };
     }
 
