@@ -10,8 +10,9 @@ import { hourAt, writeDataset } from "./helpers/data";
 import { MANIFEST_BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 const CLI = join(ROOT, "packages/loader/src/cli.ts");
+// Resolved here because the child runs in an empty directory.
+const TSX_LOADER = import.meta.resolve("tsx");
 
 let stack: TestStack;
 let cwd: string;
@@ -53,7 +54,11 @@ function spawnCli(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(TSX, [CLI, ...argv], { cwd, env: { PATH: process.env.PATH ?? "", ...env } });
+    // tsx registered in node itself: what `pnpm run load` runs, minus the shim's extra process.
+    const child = spawn(process.execPath, ["--import", TSX_LOADER, CLI, ...argv], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
