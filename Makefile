@@ -9,6 +9,8 @@ STACK ?=
 FROM ?=
 TO ?=
 ARGS ?=
+# The AWS SDK warns on every run that its 2027 releases will need Node.js 22; README says so once.
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 
 .PHONY: help install demo test synth create-infra destroy state dump-dummy-data create-redshift-tables \
 	load bench local-up local-clean
