@@ -67,7 +67,11 @@ export async function measureLoader(context: SectionContext, figures: Figures): 
       try {
         csv = await runRepetition(context, { rep, warehouse, standIns, dataset, samples, dir, csv });
       } finally {
+        const closing = now();
         await warehouse.close();
+        progress(
+          `loader ${rep}/${options.repetitions}: database dropped in ${((now() - closing) / 1000).toFixed(1)} s`,
+        );
       }
     }
     report(context, figures, dataset.records, samples);

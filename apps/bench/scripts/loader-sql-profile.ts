@@ -1,0 +1,105 @@
+// Where the whole exactly-once load spends its time on PostgreSQL: replays the loader's own batch
+// statements (from its dry-run plan) one by one on the bench's dataset, timing each, with the stage
+// step done by the loader's driver. Usage:
+//   PG_URL=postgres://… tsx apps/bench/scripts/loader-sql-profile.ts [events] [work_mem, e.g. 128MB]
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { buildInsertFromStaging, STREAM_TABLES } from "@kr/copy-builder";
+import { createRuntimeDeps, createTables, loadConfig, runLoad } from "@kr/loader";
+import { localS3Client, openTestWarehouse } from "@kr/local-aws";
+import { loadBenchConfig } from "../src/config";
+import { buildDataset } from "../src/data";
+import { startStandIns } from "../src/stand-ins";
+import { loaderEnv } from "../src/warehouse";
+
+const events = Number(process.argv[2] ?? 500_000);
+/** An experiment: the session's work_mem for the replay (the server default otherwise). */
+const workMem = process.argv[3];
+const config = loadBenchConfig();
+if (!config.pgUrl) throw new Error("set PG_URL");
+const dataset = buildDataset(events);
+const standIns = await startStandIns({ bucket: "kr-bench" });
+const s3 = localS3Client(standIns.s3Endpoint);
+for (const o of dataset.objects)
+  await s3.send(new PutObjectCommand({ Bucket: "kr-bench", Key: o.key, Body: o.body }));
+const warehouse = await openTestWarehouse({ serverUrl: config.pgUrl });
+const loaderConfig = loadConfig(loaderEnv(warehouse.url, standIns.s3Endpoint, "kr-bench"));
+const deps = createRuntimeDeps(loaderConfig);
+await createTables(loaderConfig, { streams: ["events"] }, deps);
+const request = { from: dataset.from, to: dataset.to, streams: ["events"] };
+
+async function replay(label: string, reimport: boolean) {
+  const plan = await runLoad(loaderConfig, { ...request, reimport, dryRun: true }, deps);
+  const sql = plan.streams[0]?.sql ?? [];
+  const client = await deps.connect();
+  if (workMem) await client.query(`SET work_mem = '${workMem.replace(/[^0-9A-Za-z]/g, "")}'`);
+  const files = dataset.objects.map((o) => ({ key: o.key, size: o.body.length, hour: o.hour }));
+  const timings: [string, number][] = [];
+  let columns: { name: string; type: string; nullable: boolean }[] = [];
+  let duplicates = true;
+  for (const statement of sql) {
+    const head = statement.split("\n").find((line) => !line.startsWith("--")) ?? statement;
+    const start = performance.now();
+    if (statement.startsWith("-- copy-from-stdin") || statement.startsWith("-- bulk-insert")) {
+      const { rows } = await client.query(
+        "SELECT column_name AS name, data_type AS type, is_nullable = 'YES' AS nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'events' ORDER BY ordinal_position",
+      );
+      columns = rows.map((r) => ({
+        ...r,
+        type: r.type === "timestamp with time zone" ? "timestamptz" : r.type,
+      }));
+      await deps.driver.stage({
+        client,
+        stream: "events",
+        batchId: "profile",
+        staging: "kr_stage_events",
+        columns,
+        files,
+        maxErrors: 0,
+      });
+    } else if (statement.startsWith("SELECT COUNT(*) AS rows_staged")) {
+      const { rows } = await client.query(statement);
+      duplicates = Number(rows[0].distinct_keys) < Number(rows[0].rows_staged);
+    } else if (statement.startsWith('INSERT INTO "public"."events"')) {
+      // As runBatch does: the window function only when staging holds duplicates.
+      const spec = STREAM_TABLES.events as { key: string; sortKey: string };
+      const names = columns.map((c) => c.name);
+      const insert = buildInsertFromStaging(
+        {
+          schema: "public",
+          table: "events",
+          staging: "kr_stage_events",
+          columns: names,
+          key: spec.key,
+          sortKey: spec.sortKey,
+        },
+        { dedupe: duplicates },
+      );
+      await client.query(insert);
+    } else if (statement.includes("$1")) {
+      timings.push([`(skipped, parameterised) ${head.slice(0, 60)}`, 0]);
+      continue;
+    } else {
+      await client.query(statement);
+    }
+    timings.push([head.slice(0, 100), (performance.now() - start) / 1000]);
+  }
+  await client.end();
+  const total = timings.reduce((n, [, s]) => n + s, 0);
+  process.stdout.write(
+    `\n${label}${workMem ? ` (work_mem ${workMem})` : ""}: ${total.toFixed(2)} s for ${dataset.records} rows (${Math.round(dataset.records / total)} rows/s)\n`,
+  );
+  for (const [what, seconds] of timings) {
+    process.stdout.write(
+      `  ${seconds.toFixed(2).padStart(6)} s  ${((100 * seconds) / total).toFixed(0).padStart(3)} %  ${what.replace(/\s+/g, " ")}\n`,
+    );
+  }
+}
+
+try {
+  await replay("first load", false);
+  await replay("re-import", true);
+} finally {
+  deps.close();
+  await warehouse.close();
+  await standIns.close();
+}
