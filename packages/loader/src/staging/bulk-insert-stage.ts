@@ -1,4 +1,5 @@
 import { type CompiledColumn, quoteIdentifier } from "./column-types";
+import { RowBuffer } from "./row-buffer";
 import type { RowSink } from "./row-sink";
 import type { StagingClient } from "./types";
 
@@ -7,13 +8,14 @@ export const BULK_BATCH_ROWS = 5000;
 
 /**
  * Batched `INSERT … SELECT FROM jsonb_populate_recordset($1)`: the path for servers whose
- * `COPY FROM STDIN` is unusable (PGlite's socket server loses protocol sync on it).
+ * `COPY FROM STDIN` is unusable (PGlite's socket server loses protocol sync on it). It takes the
+ * same encoded COPY text-format rows as the COPY path, so both paths stage identical values.
  */
 export class BulkInsertSink implements RowSink {
+  readonly rows = new RowBuffer(1024 * 1024);
   private readonly sql: string;
   private readonly keys: string[];
   private readonly jsonColumns: boolean[];
-  private rows: string[] = [];
 
   constructor(
     private readonly client: StagingClient,
@@ -27,19 +29,8 @@ export class BulkInsertSink implements RowSink {
     this.jsonColumns = columns.map((c) => c.type.kind === "json");
   }
 
-  add(values: readonly (string | null)[]): void {
-    let row = "{";
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i] ?? null;
-      if (value === null) continue; // a missing key populates NULL
-      if (row.length > 1) row += ",";
-      row += this.keys[i] + (this.jsonColumns[i] ? value : JSON.stringify(value));
-    }
-    this.rows.push(`${row}}`);
-  }
-
   async maybeFlush(): Promise<void> {
-    if (this.rows.length >= this.batchRows) await this.write();
+    if (this.rows.rows >= this.batchRows) await this.write();
   }
 
   async finish(): Promise<void> {
@@ -47,13 +38,44 @@ export class BulkInsertSink implements RowSink {
   }
 
   async abort(): Promise<void> {
-    this.rows = [];
+    this.rows.take();
   }
 
   private async write(): Promise<void> {
-    if (this.rows.length === 0) return;
-    const batch = `[${this.rows.join(",")}]`;
-    this.rows = [];
+    if (this.rows.rows === 0) return;
+    const batch = this.toJson(this.rows.take());
     await this.client.query(this.sql, [batch]);
   }
+
+  /** COPY text-format rows → a JSON array of objects keyed by column name (a NULL is a missing key). */
+  private toJson(bytes: Buffer): string {
+    const parts: string[] = [];
+    for (let pos = 0; pos < bytes.length; ) {
+      const rowEnd = bytes.indexOf(10, pos);
+      let row = "";
+      for (let column = 0, start = pos; ; column++) {
+        let tab = bytes.indexOf(9, start);
+        if (tab === -1 || tab > rowEnd) tab = rowEnd;
+        const isNull = tab - start === 2 && bytes[start] === 92 && bytes[start + 1] === 78;
+        if (!isNull) {
+          const text = unescapeText(bytes, start, tab);
+          row += `${row ? "," : ""}${this.keys[column]}${this.jsonColumns[column] ? text : JSON.stringify(text)}`;
+        }
+        if (tab === rowEnd) break;
+        start = tab + 1;
+      }
+      parts.push(`{${row}}`);
+      pos = rowEnd + 1;
+    }
+    return `[${parts.join(",")}]`;
+  }
+}
+
+/** Undoes COPY text-format escaping of `bytes[start, end)`. */
+function unescapeText(bytes: Buffer, start: number, end: number): string {
+  const raw = bytes.toString("utf8", start, end);
+  if (!raw.includes("\\")) return raw;
+  return raw.replace(/\\(.)/g, (_, c: string) =>
+    c === "t" ? "\t" : c === "n" ? "\n" : c === "r" ? "\r" : c,
+  );
 }

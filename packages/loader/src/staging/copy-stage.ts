@@ -1,50 +1,35 @@
 import { once } from "node:events";
+import type { Writable } from "node:stream";
 import { from as copyFrom } from "pg-copy-streams";
 import { type CompiledColumn, quoteIdentifier } from "./column-types";
+import { RowBuffer } from "./row-buffer";
 import type { RowSink } from "./row-sink";
 import type { StagingClient } from "./types";
 
 /** Bytes gathered before a CopyData write: large writes keep per-message overhead negligible. */
 const FLUSH_BYTES = 512 * 1024;
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
-const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
-/**
- * Streams rows into `COPY <table> (<cols>) FROM STDIN` in PostgreSQL's text format (tab-separated,
- * `\N` for NULL, backslash escapes), encoded straight into large buffers.
- */
+/** Streams encoded rows into `COPY <table> (<cols>) FROM STDIN` in PostgreSQL's text format. */
 export class CopySink implements RowSink {
-  private readonly stream: ReturnType<typeof copyFrom>;
+  readonly rows = new RowBuffer(FLUSH_BYTES + 64 * 1024);
   private failure: Error | null = null;
-  private buf = Buffer.allocUnsafe(FLUSH_BYTES * 2);
-  private used = 0;
 
-  constructor(client: StagingClient, table: string, columns: CompiledColumn[]) {
+  /** Starts `COPY <table> (<cols>) FROM STDIN` on the client and returns the sink feeding it. */
+  static open(client: StagingClient, table: string, columns: CompiledColumn[]): CopySink {
     const names = columns.map((c) => quoteIdentifier(c.name)).join(", ");
-    this.stream = client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (FORMAT text)`));
+    return new CopySink(client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (FORMAT text)`)));
+  }
+
+  /** `stream` receives the COPY text-format bytes (a pg-copy-streams stream, or any Writable). */
+  constructor(private readonly stream: Writable) {
     this.stream.on("error", (error: Error) => {
       this.failure ??= error;
     });
   }
 
-  add(values: readonly (string | null)[]): void {
-    for (let i = 0; i < values.length; i++) {
-      const value = values[i] ?? null;
-      const text =
-        value === null
-          ? "\\N"
-          : NEEDS_ESCAPE.test(value)
-            ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c] as string)
-            : value;
-      this.reserve(text.length * 3 + 1);
-      this.used += this.buf.write(text, this.used, "utf8");
-      this.buf[this.used++] = i === values.length - 1 ? 10 : 9;
-    }
-  }
-
   async maybeFlush(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.used >= FLUSH_BYTES) await this.write();
+    if (this.rows.used >= FLUSH_BYTES) await this.write();
   }
 
   async finish(): Promise<void> {
@@ -61,24 +46,9 @@ export class CopySink implements RowSink {
     await closed;
   }
 
-  private reserve(bytes: number): void {
-    if (this.used + bytes <= this.buf.length) return;
-    this.pushOut();
-    if (bytes > this.buf.length) this.buf = Buffer.allocUnsafe(bytes);
-  }
-
-  /** Hands the filled part to the stream and starts a fresh buffer (the stream keeps the old one). */
-  private pushOut(): boolean {
-    if (this.used === 0) return true;
-    const ok = this.stream.write(this.buf.subarray(0, this.used));
-    this.buf = Buffer.allocUnsafe(Math.max(FLUSH_BYTES * 2, this.buf.length));
-    this.used = 0;
-    return ok;
-  }
-
   private async write(): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.pushOut()) await once(this.stream, "drain");
+    if (this.rows.used > 0 && !this.stream.write(this.rows.take())) await once(this.stream, "drain");
     if (this.failure) throw this.failure;
   }
 }

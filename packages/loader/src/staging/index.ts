@@ -2,7 +2,7 @@ import { BulkInsertSink } from "./bulk-insert-stage";
 import { compileColumn } from "./column-types";
 import { CopySink } from "./copy-stage";
 import { detectStagingMethod } from "./detect";
-import { RecordMapper } from "./record-mapper";
+import { RecordEncoder } from "./record-encoder";
 import { runStage } from "./stage-loop";
 import type { StageOptions, StageResult, StageSource, StageTarget, StagingClient } from "./types";
 
@@ -35,10 +35,9 @@ export async function stageObjects(
   const columns = target.columns.map(compileColumn);
   if (columns.length === 0) throw new Error("staging target has no columns");
   const method = options.method ?? (await detectStagingMethod(client));
-  const mapper = new RecordMapper(columns);
   const sink =
     method === "copy-from-stdin"
-      ? new CopySink(client, target.table, columns)
+      ? CopySink.open(client, target.table, columns)
       : new BulkInsertSink(client, target.table, columns);
-  return runStage(sources, mapper, sink, options);
+  return runStage(sources, new RecordEncoder(columns), sink, options);
 }

@@ -1,7 +1,9 @@
-/** Where mapped rows go: a COPY stream or batched INSERTs. Rows are appended synchronously and written out in bulk. */
+import type { RowBuffer } from "./row-buffer";
+
+/** Where encoded rows go: a COPY stream or batched INSERTs. Rows are encoded into `rows` and written out in bulk. */
 export interface RowSink {
-  /** Appends one row (canonical text per column, null for NULL); the array is reused by the caller. */
-  add(values: readonly (string | null)[]): void;
+  /** Rows in COPY text format, appended by the encoder. */
+  readonly rows: RowBuffer;
   /** Writes buffered rows out when enough have gathered, waiting for the server when it is behind. */
   maybeFlush(): Promise<void>;
   /** Writes the rest and completes; resolves once every row is in the staging table. */

@@ -1,6 +1,6 @@
 import { TooManyRejectedRecordsError } from "./errors";
 import { LineSplitter } from "./line-splitter";
-import type { RecordMapper } from "./record-mapper";
+import type { RecordEncoder } from "./record-encoder";
 import type { RowSink } from "./row-sink";
 import { openAhead } from "./sources";
 import type { StageOptions, StageResult, StageSource } from "./types";
@@ -12,12 +12,12 @@ const PROGRESS_EVERY_ROWS = 50_000;
 const PREFETCH_BYTES = 4 * 1024 * 1024;
 
 /**
- * Reads every source in order, splits lines, maps each record and hands good rows to the sink;
+ * Reads every source in order, splits lines, encodes each record into the sink's row buffer;
  * counts rejected records and stops as soon as there are more than `maxErrors`.
  */
 export async function runStage(
   sources: StageSource[],
-  mapper: RecordMapper,
+  encoder: RecordEncoder,
   sink: RowSink,
   options: StageOptions,
 ): Promise<StageResult> {
@@ -28,9 +28,8 @@ export async function runStage(
 
   const onLine = (buf: Buffer, start: number, end: number, line: number) => {
     if (isBlank(buf, start, end)) return;
-    const reason = mapper.map(buf, start, end);
+    const reason = encoder.encode(buf, start, end, sink.rows);
     if (reason === null) {
-      sink.add(mapper.values);
       file.rows++;
       result.rowsStaged++;
       return;
@@ -52,21 +51,21 @@ export async function runStage(
       file = { key: opened.source.key, rows: 0, rejected: 0 };
       result.files.push(file);
       const lines = new LineSplitter(onLine);
-      for await (const chunk of opened.chunks) {
+      for (let chunk = await opened.next(); chunk !== null; chunk = await opened.next()) {
         lines.push(chunk);
         await sink.maybeFlush();
         if (onProgress && result.rowsStaged >= nextProgress) {
           nextProgress = result.rowsStaged + PROGRESS_EVERY_ROWS;
           onProgress({
             filesDone: result.files.length - 1,
-            bytesRead: result.bytesRead + opened.rawBytes(),
+            bytesRead: result.bytesRead + opened.bytesRead,
             rowsStaged: result.rowsStaged,
           });
         }
       }
       lines.end();
       await sink.maybeFlush();
-      result.bytesRead += opened.rawBytes();
+      result.bytesRead += opened.bytesRead;
       current = null;
       onProgress?.({
         filesDone: result.files.length,

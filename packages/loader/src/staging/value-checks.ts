@@ -3,61 +3,70 @@
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function digits(s: string, from: number, count: number): number {
+function digits(b: Uint8Array, from: number, count: number): number {
   let value = 0;
   for (let i = from; i < from + count; i++) {
-    const d = s.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
+    const d = (b[i] as number) - 48;
+    if (!(d >= 0 && d <= 9)) return -1; // also catches reads past the end (NaN)
     value = value * 10 + d;
   }
   return value;
 }
 
 /**
- * ISO-8601-like timestamps: `YYYY-MM-DD`, then optionally `[T ]HH:MM[:SS[.fraction]]` and a zone
- * (` `? then `Z` or `±HH[[:]MM]`). Years 0001–9999, real calendar days, zone offsets within ±15:59.
+ * ISO-8601-like timestamps in `bytes[start, end)`: `YYYY-MM-DD`, then optionally
+ * `[T ]HH:MM[:SS[.fraction]]` and a zone (` `? then `Z` or `±HH[[:]MM]`). Years 0001–9999, real
+ * calendar days, zone offsets within ±15:59. Works on bytes so the COPY path needs no string.
  */
-export function isTimestamp(s: string, allowTime = true): boolean {
-  const n = s.length;
-  if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
+export function isTimestampBytes(b: Uint8Array, start: number, end: number, allowTime = true): boolean {
+  const n = end - start;
+  if (n < 10 || b[start + 4] !== 45 || b[start + 7] !== 45) return false;
+  const year = digits(b, start, 4);
+  const month = digits(b, start + 5, 2);
+  const day = digits(b, start + 8, 2);
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number))) return false;
   if (n === 10) return true;
   if (!allowTime) return false;
-  const sep = s.charCodeAt(10);
+  const sep = b[start + 10];
   if (sep !== 84 && sep !== 116 && sep !== 32) return false; // T t space
-  if (n < 16 || s.charCodeAt(13) !== 58) return false;
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
+  if (n < 16 || b[start + 13] !== 58) return false;
+  const hour = digits(b, start + 11, 2);
+  const minute = digits(b, start + 14, 2);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return false;
-  let i = 16;
-  if (i < n && s.charCodeAt(i) === 58) {
-    const second = digits(s, i + 1, 2);
-    if (i + 3 > n || second < 0 || second > 59) return false;
+  let i = start + 16;
+  if (i < end && b[i] === 58) {
+    if (i + 3 > end) return false;
+    const second = digits(b, i + 1, 2);
+    if (second < 0 || second > 59) return false;
     i += 3;
-    if (i < n && s.charCodeAt(i) === 46) {
-      const start = ++i;
-      while (i < n && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-      if (i === start) return false;
+    if (i < end && b[i] === 46) {
+      const first = ++i;
+      while (i < end && (b[i] as number) >= 48 && (b[i] as number) <= 57) i++;
+      if (i === first) return false;
     }
   }
-  if (i === n) return true;
-  if (s.charCodeAt(i) === 32) i++;
-  if (i === n) return false;
-  const z = s.charCodeAt(i);
-  if (z === 90) return i + 1 === n; // Z
+  if (i === end) return true;
+  if (b[i] === 32) i++;
+  if (i === end) return false;
+  const z = b[i];
+  if (z === 90) return i + 1 === end; // Z
   if (z !== 43 && z !== 45) return false; // + -
-  const offsetHours = digits(s, i + 1, 2);
-  if (i + 3 > n || offsetHours < 0 || offsetHours > 15) return false;
+  if (i + 3 > end) return false;
+  const offsetHours = digits(b, i + 1, 2);
+  if (offsetHours < 0 || offsetHours > 15) return false;
   i += 3;
-  if (i === n) return true;
-  if (s.charCodeAt(i) === 58) i++;
-  const offsetMinutes = digits(s, i, 2);
-  return i + 2 === n && offsetMinutes >= 0 && offsetMinutes <= 59;
+  if (i === end) return true;
+  if (b[i] === 58) i++;
+  if (i + 2 !== end) return false;
+  const offsetMinutes = digits(b, i, 2);
+  return offsetMinutes >= 0 && offsetMinutes <= 59;
+}
+
+export function isTimestamp(s: string, allowTime = true): boolean {
+  const bytes = Buffer.from(s);
+  return isTimestampBytes(bytes, 0, bytes.length, allowTime);
 }
 
 const INTEGER_LIMITS: Record<16 | 32 | 64, [bigint, bigint]> = {

@@ -208,7 +208,7 @@ describe.each(methods.map((m) => [m]))("%s", (method) => {
       ].join("\n");
       const bad = Buffer.concat([
         Buffer.from(`${body}\n`),
-        Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x7d, 0x0a]),
+        Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d, 0x0a]) /* {"a":"\xff"} */,
       ]);
       const { result, rows } = await stage(method, [memorySource("bad.json", bad)], { maxErrors: 100 });
       expect(rows.map((r) => r.event_id)).toEqual(["ok1", "ok2"]);

@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import type { CompiledColumn } from "./column-types";
+import type { CompiledColumn } from "../../src/staging/column-types";
 import {
   codePointLength,
   isTimestamp,
@@ -8,13 +8,14 @@ import {
   normalizeFloat,
   normalizeInteger,
   normalizeNumeric,
-} from "./value-checks";
+} from "../../src/staging/value-checks";
 
 // A `\u0000` escape or a lone-surrogate escape that is not itself escaped: jsonb refuses both.
 const JSONB_REFUSED_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
 /**
- * Maps one JSON-lines record to the staging row, with Redshift `FORMAT AS JSON 'auto ignorecase'`
+ * Test oracle for RecordEncoder: the straightforward JSON.parse implementation of the same rules
+ * (the first version of the staging engine). It maps one JSON-lines record to the staging row, with Redshift `FORMAT AS JSON 'auto ignorecase'`
  * semantics: keys match column names case-insensitively (the last of duplicates wins), missing
  * keys and JSON null are NULL, extra keys are ignored, objects and arrays become JSON text.
  */
@@ -45,6 +46,7 @@ export class RecordMapper {
     const { columns, values, seen, byKey } = this;
     seen.fill(false);
     const fields = record as Record<string, unknown>;
+    const raw: unknown[] = [];
     for (const key in fields) {
       let index = byKey.get(key);
       if (index === undefined) {
@@ -52,10 +54,14 @@ export class RecordMapper {
         if (index === undefined) continue;
         byKey.set(key, index);
       }
-      const converted = convert(columns[index] as CompiledColumn, fields[key]);
+      raw[index] = fields[key];
+      seen[index] = true;
+    }
+    for (let index = 0; index < columns.length; index++) {
+      if (!seen[index]) continue;
+      const converted = convert(columns[index] as CompiledColumn, raw[index]);
       if (converted instanceof Rejection) return converted.reason;
       values[index] = converted;
-      seen[index] = true;
     }
     for (let i = 0; i < columns.length; i++) {
       if (!seen[i]) values[i] = null;

@@ -1,0 +1,301 @@
+// Times the local staging engine against the physical limit on the same server, the same rows and
+// the same table: `COPY … FROM STDIN` of the rows pre-made as CSV (and `psql \copy` when psql is on
+// PATH). Usage: PG_URL=postgres://… tsx packages/loader/scripts/stage-profile.ts [--rows 500000]
+// [--files 20] [--reps 5] [--method copy-from-stdin|bulk-insert] [--concurrency 4] [--only stage]
+// Without PG_URL it runs against an embedded PGlite (the bulk-insert path).
+import { execFileSync, fork } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { gzipSync } from "node:zlib";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { LOCAL_S3_CREDENTIALS, startLocalS3, startLocalWarehouse } from "@kr/local-aws";
+import pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { compileColumn } from "../src/staging/column-types";
+import { CopySink } from "../src/staging/copy-stage";
+import {
+  type StageSource,
+  type StagingColumn,
+  type StagingMethod,
+  s3StageSource,
+  stageObjects,
+} from "../src/staging/index";
+import { RecordEncoder } from "../src/staging/record-encoder";
+import { runStage } from "../src/staging/stage-loop";
+
+const { values: args } = parseArgs({
+  options: {
+    rows: { type: "string", default: "500000" },
+    files: { type: "string", default: "20" },
+    reps: { type: "string", default: "5" },
+    method: { type: "string" },
+    concurrency: { type: "string", default: "4" },
+    only: { type: "string" },
+    "s3-child": { type: "string" },
+  },
+});
+const ROWS = Number(args.rows);
+const FILES = Number(args.files);
+const REPS = Number(args.reps);
+
+const COLUMNS: StagingColumn[] = [
+  { name: "event_id", type: "text", nullable: false },
+  { name: "event_type", type: "text", nullable: false },
+  { name: "occurred_at", type: "timestamptz", nullable: false },
+  { name: "user_id", type: "text", nullable: true },
+  { name: "anonymous_id", type: "text", nullable: true },
+  { name: "session_id", type: "text", nullable: true },
+  { name: "page_url", type: "text", nullable: true },
+  { name: "referrer", type: "text", nullable: true },
+  { name: "user_agent", type: "text", nullable: true },
+  { name: "properties", type: "jsonb", nullable: true },
+];
+const DDL = `CREATE TEMP TABLE stage_profile (event_id text NOT NULL, event_type text NOT NULL,
+  occurred_at timestamptz NOT NULL, user_id text, anonymous_id text, session_id text, page_url text,
+  referrer text, user_agent text, properties jsonb)`;
+
+/** mulberry32 */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const TYPES = ["page_view", "click", "add_to_cart", "purchase", "scroll"];
+const AGENTS = [
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0",
+];
+
+function makeEvent(random: () => number, i: number): Record<string, unknown> {
+  const hex = (n: number) => {
+    let s = "";
+    for (let k = 0; k < n; k++) s += Math.floor(random() * 16).toString(16);
+    return s;
+  };
+  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
+  return {
+    event_id: uuid(),
+    event_type: TYPES[Math.floor(random() * TYPES.length)],
+    occurred_at: new Date(Date.UTC(2026, 10, 23, 5) + Math.floor(random() * 3_600_000)).toISOString(),
+    user_id: random() < 0.3 ? null : `user-${Math.floor(random() * 100_000)}`,
+    anonymous_id: uuid(),
+    session_id: `s-${hex(16)}`,
+    page_url: `https://shop.example.com/products/${Math.floor(random() * 5000)}?utm_source=news&i=${i}`,
+    referrer: random() < 0.5 ? "https://www.google.com/" : "",
+    user_agent: AGENTS[Math.floor(random() * AGENTS.length)],
+    properties: {
+      plan: random() < 0.5 ? "pro" : "free",
+      price: Math.round(random() * 10_000) / 100,
+      currency: "EUR",
+      items: Math.floor(random() * 5),
+      tags: ["sale", "new"].slice(0, Math.floor(random() * 3)),
+      screen: { w: 1920, h: 1080 },
+    },
+  };
+}
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return "";
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  return `"${text.replace(/"/g, '""')}"`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/**
+ * The local S3 server runs in a child process, as the real service would be elsewhere: in this
+ * process its HTTP and disk work would share the event loop being measured.
+ */
+async function startS3Child(directory: string): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const child = fork(fileURLToPath(import.meta.url), ["--s3-child", directory], {
+    execArgv: process.execArgv,
+  });
+  const [message] = (await once(child, "message")) as [{ endpoint: string }];
+  return {
+    endpoint: message.endpoint,
+    async close() {
+      child.kill();
+      await once(child, "exit");
+    },
+  };
+}
+
+async function s3Child(directory: string) {
+  const server = await startLocalS3({ directory, buckets: ["profile"], port: 0 });
+  process.send?.({ endpoint: server.endpoint });
+  process.on("SIGTERM", () => server.close().then(() => process.exit(0)));
+}
+
+async function main() {
+  const pgUrl = process.env.PG_URL;
+  const work = await mkdtemp(join(tmpdir(), "kr-stage-profile-"));
+  const s3Server = await startS3Child(join(work, "s3"));
+  const warehouse = pgUrl ? null : await startLocalWarehouse({ port: 0 });
+  const url = pgUrl ?? (warehouse?.url as string);
+  const s3 = new S3Client({
+    endpoint: s3Server.endpoint,
+    forcePathStyle: true,
+    region: "us-east-1",
+    credentials: LOCAL_S3_CREDENTIALS,
+  });
+  try {
+    // Same seeded rows for every contender: JSON lines in gz objects, and the same rows as CSV.
+    const random = seeded(42);
+    const perFile = Math.ceil(ROWS / FILES);
+    const sources: StageSource[] = [];
+    const csvParts: string[] = [];
+    let jsonBytes = 0;
+    let gzBytes = 0;
+    for (let f = 0; f < FILES; f++) {
+      const lines: string[] = [];
+      for (let i = f * perFile; i < Math.min(ROWS, (f + 1) * perFile); i++) {
+        const event = makeEvent(random, i);
+        lines.push(JSON.stringify(event));
+        csvParts.push(`${COLUMNS.map((c) => csvField(event[c.name])).join(",")}\n`);
+      }
+      const text = `${lines.join("\n")}\n`;
+      const body = gzipSync(text);
+      jsonBytes += Buffer.byteLength(text);
+      gzBytes += body.length;
+      const key = `events/2026/11/23/05/events-1-2026-11-23-05-00-00-${String(f).padStart(4, "0")}.gz`;
+      await s3.send(new PutObjectCommand({ Bucket: "profile", Key: key, Body: body }));
+      sources.push(s3StageSource(s3, "profile", { key, size: body.length }));
+    }
+    const csv = Buffer.from(csvParts.join(""));
+    csvParts.length = 0;
+    const csvFile = join(work, "rows.csv");
+    await writeFile(csvFile, csv);
+    console.log(
+      `${ROWS} rows in ${FILES} objects: ${(jsonBytes / 1e6).toFixed(1)} MB JSON, ${(gzBytes / 1e6).toFixed(1)} MB gz, ` +
+        `${(csv.length / 1e6).toFixed(1)} MB CSV; backend ${pgUrl ? "PostgreSQL server" : "PGlite"}; ${REPS} reps`,
+    );
+
+    const client = new pg.Client(url);
+    await client.connect();
+    const names = COLUMNS.map((c) => c.name).join(", ");
+
+    const timed = async (body: () => Promise<void>): Promise<number> => {
+      await client.query("BEGIN");
+      await client.query(DDL);
+      const start = process.hrtime.bigint();
+      await body();
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const { rows } = await client.query("SELECT count(*)::int AS n FROM stage_profile");
+      await client.query("ROLLBACK");
+      if (rows[0].n !== ROWS) throw new Error(`staged ${rows[0].n} rows, expected ${ROWS}`);
+      return ROWS / seconds;
+    };
+
+    const cpuPerRow: number[] = [];
+    const contenders: Record<string, () => Promise<number>> = {
+      stage: () =>
+        timed(async () => {
+          await stageObjects(client, { table: "stage_profile", columns: COLUMNS }, sources, {
+            maxErrors: 0,
+            method: args.method as StagingMethod | undefined,
+            concurrency: Number(args.concurrency),
+          });
+        }),
+    };
+    // The Node side alone (download, gunzip, parse, validate, encode), rows thrown away: what the
+    // profile optimises, measured as wall rate and main-thread CPU per row.
+    contenders["node-only"] = async () => {
+      const columns = COLUMNS.map(compileColumn);
+      const sink = new CopySink(new Writable({ write: (_chunk, _encoding, done) => done() }));
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      await runStage(sources, new RecordEncoder(columns), sink, {
+        maxErrors: 0,
+        concurrency: Number(args.concurrency),
+      });
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const used = process.cpuUsage(cpu);
+      cpuPerRow.push((used.user + used.system) / ROWS);
+      return ROWS / seconds;
+    };
+    if (pgUrl) {
+      contenders["copy-csv"] = () =>
+        timed(async () => {
+          const stream = client.query(copyFrom(`COPY stage_profile (${names}) FROM STDIN (FORMAT csv)`));
+          const done = new Promise<void>((resolve, reject) => {
+            stream.on("finish", resolve);
+            stream.on("error", reject);
+          });
+          for (let i = 0; i < csv.length; i += 1 << 20) {
+            if (!stream.write(csv.subarray(i, i + (1 << 20))))
+              await new Promise((r) => stream.once("drain", r));
+          }
+          stream.end();
+          await done;
+        });
+      const hasPsql = (() => {
+        try {
+          execFileSync("psql", ["--version"]);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      if (hasPsql) {
+        contenders["psql-copy"] = async () => {
+          const script = `BEGIN;\n${DDL};\n\\copy stage_profile (${names}) FROM '${csvFile}' WITH (FORMAT csv)\nROLLBACK;\n`;
+          const start = process.hrtime.bigint();
+          execFileSync("psql", ["-X", "-q", "-v", "ON_ERROR_STOP=1", pgUrl], { input: script });
+          return ROWS / (Number(process.hrtime.bigint() - start) / 1e9);
+        };
+      }
+    }
+
+    if (args.only)
+      for (const name of Object.keys(contenders))
+        if (!args.only.split(",").includes(name)) delete contenders[name];
+    const results: Record<string, number[]> = {};
+    await (contenders.stage ?? contenders["node-only"])?.(); // warm-up: JIT, connection, S3 cache
+    for (let rep = 0; rep < REPS; rep++) {
+      // Rotate the order so drift on a shared machine does not favour one contender.
+      const order = Object.keys(contenders);
+      for (let k = 0; k < rep % order.length; k++) order.push(order.shift() as string);
+      for (const name of order) {
+        const rate = await (contenders[name] as () => Promise<number>)();
+        results[name] = [...(results[name] ?? []), rate];
+      }
+    }
+    await client.end();
+    const stageMedian = median(results.stage ?? [0]);
+    if (cpuPerRow.length)
+      console.log(`node-only CPU (process, incl. zlib threads) ${median(cpuPerRow).toFixed(2)} µs/row`);
+    for (const [name, rates] of Object.entries(results)) {
+      const m = median(rates);
+      console.log(
+        `${name.padEnd(10)} median ${Math.round(m).toLocaleString("en").padStart(9)} rows/s   ` +
+          `runs: ${rates.map((r) => Math.round(r / 1000)).join(", ")}k` +
+          (name === "stage" || name === "node-only" ? "" : `   stage ratio ${(stageMedian / m).toFixed(2)}`),
+      );
+    }
+  } finally {
+    s3.destroy();
+    await s3Server.close();
+    await warehouse?.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (args["s3-child"]) await s3Child(args["s3-child"]);
+else await main();

@@ -1,0 +1,373 @@
+import { isUtf8 } from "node:buffer";
+import type { CompiledColumn } from "./column-types";
+import {
+  F_CONTROL_WS,
+  F_ESCAPE,
+  F_EXPONENT,
+  F_FRACTION,
+  F_HIGH,
+  F_JSONB_REFUSED,
+  F_NUMBER_RANGE,
+  latin1,
+  scanned,
+  scanString,
+  scanValue,
+  skipWhitespace,
+  T_FALSE,
+  T_NULL,
+  T_NUMBER,
+  T_STRING,
+  T_TRUE,
+} from "./json-scan";
+import type { RowBuffer } from "./row-buffer";
+import {
+  codePointLength,
+  isTimestamp,
+  isTimestampBytes,
+  isUuid,
+  normalizeBoolean,
+  normalizeFloat,
+  normalizeInteger,
+  normalizeNumeric,
+} from "./value-checks";
+
+const K_TEXT = 1;
+const K_JSON = 2;
+const K_TIMESTAMP = 3;
+const K_DATE = 4;
+const K_INTEGER = 5;
+const K_FLOAT = 6;
+const K_NUMERIC = 7;
+const K_BOOLEAN = 8;
+const K_UUID = 9;
+const KIND_CODES = {
+  text: K_TEXT,
+  json: K_JSON,
+  timestamp: K_TIMESTAMP,
+  date: K_DATE,
+  integer: K_INTEGER,
+  float: K_FLOAT,
+  numeric: K_NUMERIC,
+  boolean: K_BOOLEAN,
+  uuid: K_UUID,
+} as const;
+
+/** Digits an integer may have and still fit its width without a range check. */
+const SAFE_DIGITS = { 16: 4, 32: 9, 64: 18 } as const;
+const NEEDS_TEXT_ESCAPE = /[\\\t\n\r]/;
+const TEXT_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/**
+ * Turns one JSON-lines record into one row of PostgreSQL COPY text format, straight from bytes to
+ * bytes, with Redshift `FORMAT AS JSON 'auto ignorecase'` semantics: keys match column names
+ * case-insensitively (the last of duplicates wins), missing keys and JSON null are NULL, extra keys
+ * are ignored, objects and arrays are JSON text, other values their JSON text. Every value is
+ * validated as the column's type would parse it, so the server never refuses a row.
+ */
+export class RecordEncoder {
+  private readonly n: number;
+  private readonly kinds: Uint8Array;
+  private readonly keys: Buffer[];
+  private readonly byKey = new Map<string, number>();
+  private readonly slotType: Uint8Array;
+  private readonly slotStart: Int32Array;
+  private readonly slotEnd: Int32Array;
+  private readonly slotFlags: Int32Array;
+  private expected = 0;
+
+  constructor(private readonly columns: CompiledColumn[]) {
+    this.n = columns.length;
+    this.kinds = Uint8Array.from(columns, (c) => KIND_CODES[c.type.kind]);
+    this.keys = columns.map((c) => Buffer.from(c.key));
+    columns.forEach((c, i) => {
+      this.byKey.set(c.key, i);
+    });
+    this.slotType = new Uint8Array(this.n);
+    this.slotStart = new Int32Array(this.n);
+    this.slotEnd = new Int32Array(this.n);
+    this.slotFlags = new Int32Array(this.n);
+  }
+
+  /**
+   * Encodes the line `buf[start, end)` as one row appended to `out`. Returns null on success, or
+   * the reason the record is rejected (then `out` is unchanged). `buf[end]`, if present, must not
+   * continue the line (it is the `\n`).
+   */
+  encode(buf: Buffer, start: number, end: number, out: RowBuffer): string | null {
+    let e = end;
+    while (e > start && isSpace(buf[e - 1] as number)) e--;
+    let i = skipWhitespace(buf, start, e);
+    if (buf[i] !== 123) {
+      return i < e && scanValue(buf, i, e, 0) >= 0 && skipWhitespace(buf, scanned.end, e) === e
+        ? "not a JSON object"
+        : "invalid JSON";
+    }
+    const { slotType, slotStart, slotEnd, slotFlags } = this;
+    slotType.fill(0);
+    let lineFlags = 0;
+    i = skipWhitespace(buf, i + 1, e);
+    if (buf[i] === 125 && i < e) i++;
+    else {
+      for (;;) {
+        if (buf[i] !== 34 || i >= e || scanString(buf, i, e) < 0) return "invalid JSON";
+        const keyFlags = scanned.flags;
+        const keyStart = i + 1;
+        const keyEnd = scanned.end - 1;
+        i = skipWhitespace(buf, scanned.end, e);
+        if (buf[i] !== 58 || i >= e) return "invalid JSON";
+        i = skipWhitespace(buf, i + 1, e);
+        const valueStart = i;
+        if (i >= e || scanValue(buf, i, e, 1) < 0) return "invalid JSON";
+        lineFlags |= keyFlags | scanned.flags;
+        const column = this.columnFor(buf, keyStart, keyEnd, keyFlags);
+        if (column >= 0) {
+          slotType[column] = scanned.type;
+          slotStart[column] = valueStart;
+          slotEnd[column] = scanned.end;
+          slotFlags[column] = scanned.flags;
+        }
+        i = skipWhitespace(buf, scanned.end, e);
+        if (i >= e) return "invalid JSON";
+        const c = buf[i];
+        i = skipWhitespace(buf, i + 1, e);
+        if (c === 44) continue;
+        if (c === 125) break;
+        return "invalid JSON";
+      }
+    }
+    if (i !== e) return "invalid JSON";
+    if (lineFlags & F_HIGH && !isUtf8(buf.subarray(start, end))) return "invalid UTF-8";
+
+    const rowStart = out.used;
+    out.ensure(2 * (e - start) + 8 * this.n + 16);
+    for (let c = 0; c < this.n; c++) {
+      const reason = this.writeValue(buf, c, out);
+      if (reason !== null) {
+        out.used = rowStart;
+        return reason;
+      }
+      out.buf[out.used++] = c === this.n - 1 ? 10 : 9;
+    }
+    out.rows++;
+    return null;
+  }
+
+  /** The column a key names, or -1. Keys usually come in the same order every line: try the next one first. */
+  private columnFor(buf: Buffer, start: number, end: number, flags: number): number {
+    if (flags & (F_ESCAPE | F_HIGH)) {
+      const key = (JSON.parse(buf.toString("utf8", start - 1, end + 1)) as string).toLowerCase();
+      return this.byKey.get(key) ?? -1;
+    }
+    const guess = this.expected;
+    if (guess < this.n && keyMatches(buf, start, end, this.keys[guess] as Buffer)) {
+      this.expected = guess + 1;
+      return guess;
+    }
+    for (let c = 0; c < this.n; c++) {
+      if (keyMatches(buf, start, end, this.keys[c] as Buffer)) {
+        this.expected = c + 1;
+        return c;
+      }
+    }
+    return -1;
+  }
+
+  private writeValue(buf: Buffer, c: number, out: RowBuffer): string | null {
+    const type = this.slotType[c] as number;
+    const column = this.columns[c] as CompiledColumn;
+    if (type === 0 || type === T_NULL) {
+      if (!column.nullable)
+        return `column ${column.name}: ${type === 0 ? "missing" : "null"} value for NOT NULL column`;
+      out.buf[out.used++] = 92;
+      out.buf[out.used++] = 78; // \N
+      return null;
+    }
+    const s = this.slotStart[c] as number;
+    const e = this.slotEnd[c] as number;
+    const flags = this.slotFlags[c] as number;
+    switch (this.kinds[c]) {
+      case K_TEXT: {
+        const maxChars = column.type.kind === "text" ? column.type.maxChars : null;
+        if (type === T_STRING) {
+          if (flags & F_ESCAPE) {
+            const text = decodeString(buf, s, e);
+            if (text.includes("\0")) return reject(column, "NUL character in", buf, s, e);
+            if (maxChars !== null && codePointLength(text) > maxChars)
+              return tooLong(column, maxChars, buf, s, e);
+            writeText(out, text);
+            return null;
+          }
+          if (maxChars !== null && utf8Chars(buf, s + 1, e - 1) > maxChars)
+            return tooLong(column, maxChars, buf, s, e);
+          copyRaw(buf, s + 1, e - 1, out);
+          return null;
+        }
+        if (maxChars !== null && utf8Chars(buf, s, e) > maxChars) return tooLong(column, maxChars, buf, s, e);
+        if (flags & (F_ESCAPE | F_CONTROL_WS)) copyEscaped(buf, s, e, out);
+        else copyRaw(buf, s, e, out);
+        return null;
+      }
+      case K_JSON:
+        if (flags & F_JSONB_REFUSED) return reject(column, "\\u0000 or lone surrogate in", buf, s, e);
+        if (flags & F_NUMBER_RANGE) return reject(column, "number out of range in", buf, s, e);
+        if (flags & (F_ESCAPE | F_CONTROL_WS)) copyEscaped(buf, s, e, out);
+        else copyRaw(buf, s, e, out);
+        return null;
+      case K_TIMESTAMP:
+      case K_DATE: {
+        const allowTime = this.kinds[c] === K_TIMESTAMP;
+        if (type === T_STRING) {
+          if (!(flags & F_ESCAPE)) {
+            if (isTimestampBytes(buf, s + 1, e - 1, allowTime)) {
+              copyRaw(buf, s + 1, e - 1, out);
+              return null;
+            }
+          } else {
+            const text = decodeString(buf, s, e);
+            if (isTimestamp(text, allowTime)) {
+              writeText(out, text);
+              return null;
+            }
+          }
+        }
+        return reject(column, "unparseable timestamp", buf, s, e);
+      }
+      case K_INTEGER: {
+        const bits = column.type.kind === "integer" ? column.type.bits : 64;
+        if (type === T_NUMBER) {
+          if (flags & (F_FRACTION | F_EXPONENT)) return reject(column, "non-integer value", buf, s, e);
+          const digitCount = e - s - (buf[s] === 45 ? 1 : 0);
+          if (digitCount <= SAFE_DIGITS[bits]) {
+            copyRaw(buf, s, e, out);
+            return null;
+          }
+        }
+        const text =
+          type === T_NUMBER ? latin1(buf, s, e) : type === T_STRING ? decodeString(buf, s, e) : null;
+        const normalized = text === null ? null : normalizeInteger(text, bits);
+        if (normalized === null) return reject(column, "non-numeric or out-of-range integer", buf, s, e);
+        writeText(out, normalized);
+        return null;
+      }
+      case K_FLOAT:
+      case K_NUMERIC: {
+        if (type === T_NUMBER && !(flags & (F_EXPONENT | F_NUMBER_RANGE)) && e - s <= 15) {
+          copyRaw(buf, s, e, out);
+          return null;
+        }
+        const text =
+          type === T_NUMBER ? latin1(buf, s, e) : type === T_STRING ? decodeString(buf, s, e) : null;
+        const single = column.type.kind === "float" && column.type.single;
+        const normalized =
+          text === null
+            ? null
+            : this.kinds[c] === K_FLOAT
+              ? normalizeFloat(text, single)
+              : normalizeNumeric(text);
+        if (normalized === null) return reject(column, "non-numeric value", buf, s, e);
+        writeText(out, normalized);
+        return null;
+      }
+      case K_BOOLEAN: {
+        const normalized =
+          type === T_TRUE
+            ? "true"
+            : type === T_FALSE
+              ? "false"
+              : type === T_NUMBER
+                ? normalizeBoolean(latin1(buf, s, e))
+                : type === T_STRING
+                  ? normalizeBoolean(decodeString(buf, s, e))
+                  : null;
+        if (normalized === null) return reject(column, "not a boolean:", buf, s, e);
+        writeText(out, normalized);
+        return null;
+      }
+      case K_UUID: {
+        const text = type === T_STRING ? decodeString(buf, s, e) : "";
+        if (!isUuid(text)) return reject(column, "not a uuid:", buf, s, e);
+        writeText(out, text);
+        return null;
+      }
+    }
+    return reject(column, "unsupported value", buf, s, e);
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 13;
+}
+
+function keyMatches(buf: Buffer, start: number, end: number, key: Buffer): boolean {
+  if (end - start !== key.length) return false;
+  for (let k = 0; k < key.length; k++) {
+    let b = buf[start + k] as number;
+    if (b >= 65 && b <= 90) b |= 32;
+    if (b !== key[k]) return false;
+  }
+  return true;
+}
+
+/** The string value of the JSON string `buf[s, e)` (quotes included). */
+function decodeString(buf: Buffer, s: number, e: number): string {
+  return JSON.parse(buf.toString("utf8", s, e)) as string;
+}
+
+/** Characters (code points) in valid UTF-8 bytes: every byte that does not continue a sequence. */
+function utf8Chars(buf: Buffer, s: number, e: number): number {
+  let n = 0;
+  for (let k = s; k < e; k++) if (((buf[k] as number) & 0xc0) !== 0x80) n++;
+  return n;
+}
+
+function copyRaw(src: Buffer, s: number, e: number, out: RowBuffer): void {
+  const dst = out.buf;
+  let at = out.used;
+  if (e - s > 100000) {
+    src.copy(dst, at, s, e);
+    out.used = at + (e - s);
+    return;
+  }
+  for (let k = s; k < e; k++) dst[at++] = src[k] as number;
+  out.used = at;
+}
+
+/** Copies with COPY text-format escapes: backslash, tab, newline and CR. */
+function copyEscaped(src: Buffer, s: number, e: number, out: RowBuffer): void {
+  const dst = out.buf;
+  let at = out.used;
+  for (let k = s; k < e; k++) {
+    const c = src[k] as number;
+    if (c === 92) {
+      dst[at++] = 92;
+      dst[at++] = 92;
+    } else if (c === 9) {
+      dst[at++] = 92;
+      dst[at++] = 116;
+    } else if (c === 13) {
+      dst[at++] = 92;
+      dst[at++] = 114;
+    } else if (c === 10) {
+      dst[at++] = 92;
+      dst[at++] = 110;
+    } else dst[at++] = c;
+  }
+  out.used = at;
+}
+
+function writeText(out: RowBuffer, text: string): void {
+  const escaped = NEEDS_TEXT_ESCAPE.test(text)
+    ? text.replace(/[\\\t\n\r]/g, (c) => TEXT_ESCAPES[c] as string)
+    : text;
+  out.ensure(escaped.length * 3);
+  out.used += out.buf.write(escaped, out.used, "utf8");
+}
+
+function reject(column: CompiledColumn, what: string, buf: Buffer, s: number, e: number): string {
+  const shown = buf.toString("utf8", s, Math.min(e, s + 60));
+  return `column ${column.name}: ${what} ${shown}${e - s > 60 ? "…" : ""}`;
+}
+
+function tooLong(column: CompiledColumn, maxChars: number, buf: Buffer, s: number, e: number): string {
+  return reject(column, `longer than ${maxChars} characters:`, buf, s, e);
+}
