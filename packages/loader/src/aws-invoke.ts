@@ -1,6 +1,6 @@
 // AWS mode from a workstation: the cluster is private, so the CLI invokes the deployed loader Lambda,
 // one synchronous invocation per chunk of LOAD_CHUNK_HOURS, and merges the chunk reports.
-import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { chunkRange, formatHour, formatRange } from "@kr/copy-builder";
 import type { LoaderConfig } from "./config";
 import type { CreateTablesReport, CreateTablesRequest } from "./create-tables";
@@ -11,7 +11,9 @@ import { type LoadReport, mergeReports } from "./report";
 
 /** The part of LambdaClient used here (tests pass a fake). */
 export interface LambdaInvoker {
-  send(command: InvokeCommand): Promise<Pick<InvokeCommandOutput, "Payload" | "FunctionError">>;
+  send(
+    command: InvokeCommand,
+  ): Promise<{ Payload?: Uint8Array | undefined; FunctionError?: string | undefined }>;
 }
 
 export function createLambdaClient(config: LoaderConfig): LambdaClient {
@@ -30,7 +32,7 @@ async function invoke(
   payload: LoaderPayload,
 ): Promise<LambdaResponse> {
   const name = config.aws.functionName;
-  let response: Pick<InvokeCommandOutput, "Payload" | "FunctionError">;
+  let response: Awaited<ReturnType<LambdaInvoker["send"]>>;
   try {
     response = await lambda.send(
       new InvokeCommand({
@@ -51,7 +53,7 @@ async function invoke(
       { cause: error },
     );
   }
-  const text = response.Payload ? new TextDecoder().decode(response.Payload) : "null";
+  const text = response.Payload ? Buffer.from(response.Payload).toString("utf8") : "null";
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,6 +1,6 @@
 // The Lambda's input and output. A schedule (EventBridge) or an empty event loads the look-back
 // window; a payload {from, to, streams, reimport, dryRun} loads that range (what the CLI sends).
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { LoaderConfig } from "./config";
 import { type CreateTablesReport, createTables } from "./create-tables";
 import type { RuntimeDeps } from "./deps";
@@ -10,12 +10,12 @@ import type { Logger } from "./log";
 import type { LoadReport } from "./report";
 
 const payloadSchema = z.strictObject({
-  action: z.enum(["load", "create-tables"]).default("load"),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  streams: z.array(z.string()).optional(),
-  reimport: z.boolean().optional(),
-  dryRun: z.boolean().optional(),
+  action: z.optional(z.enum(["load", "create-tables"])),
+  from: z.optional(z.string()),
+  to: z.optional(z.string()),
+  streams: z.optional(z.array(z.string())),
+  reimport: z.optional(z.boolean()),
+  dryRun: z.optional(z.boolean()),
 });
 
 export type LoaderPayload = z.input<typeof payloadSchema>;
@@ -52,7 +52,7 @@ export function parseLambdaEvent(event: unknown): LambdaCommand {
       `the loader expects {from, to, streams, reimport, dryRun} or a scheduled event: ${problems}`,
     );
   }
-  const { action, ...rest } = parsed.data;
+  const { action = "load", ...rest } = parsed.data;
   const request = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   return action === "create-tables"
     ? {

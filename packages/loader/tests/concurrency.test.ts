@@ -42,8 +42,8 @@ it("two overlapping ranges loaded at the same time: each file loaded by exactly 
   ]);
   await expectExactlyOnce();
   for (const stream of ["events", "utm"]) {
-    const loaded = [a, b].map((r) => r.streams.find((s) => s.stream === stream)?.files ?? 0);
-    expect(loaded[0] + loaded[1]).toBe(12);
+    const [fromA = 0, fromB = 0] = [a, b].map((r) => r.streams.find((s) => s.stream === stream)?.files ?? 0);
+    expect(fromA + fromB).toBe(12);
   }
   expect(a.totals.inserted + b.totals.inserted).toBe(1200);
   expect(a.totals.replaced + b.totals.replaced).toBe(0);

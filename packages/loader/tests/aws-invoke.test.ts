@@ -1,0 +1,166 @@
+// AWS mode from a workstation: the CLI invokes the loader Lambda per chunk. The "Lambda" here is the
+// real handler logic running in-process against the local stack, behind a JSON boundary like AWS's.
+import type { InvokeCommand } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { invokeLoad } from "../src/aws-invoke";
+import { runCli } from "../src/cli-main";
+import { ConfigError, type LoaderConfig, LoadFailedError, loadConfig, UsageError } from "../src/index";
+import { handleLambdaEvent, type LambdaRuntime } from "../src/lambda-event";
+import { hourAt, writeDataset } from "./helpers/data";
+import { BUCKET, startStack, type TestStack } from "./helpers/stack";
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+  const hours = Array.from(
+    { length: 30 },
+    (_, i) => new Date(hourAt("2026-12-30T00").getTime() + i * 3_600_000),
+  );
+  await writeDataset(stack.s3Client, BUCKET, ["utm"], hours, { filesPerHour: 1, perFile: 3, seed: 13 });
+});
+afterAll(() => stack.close());
+
+/** Settings the workstation has in AWS mode (the Lambda's own settings are the stack's). */
+const awsConfig = (extra: Record<string, string> = {}): LoaderConfig =>
+  loadConfig({
+    KR_MODE: "aws",
+    ACCOUNT_A_ID: "111111111111",
+    ACCOUNT_B_ID: "222222222222",
+    LOAD_CHUNK_HOURS: "12",
+    ...extra,
+  });
+
+/** A Lambda client whose function is the loader's handler logic on the local stack. */
+function localLambda() {
+  const payloads: Record<string, unknown>[] = [];
+  const runtime: LambdaRuntime = { config: () => stack.config(), deps: (c) => stack.deps(c), log: () => {} };
+  return {
+    payloads,
+    async send(command: InvokeCommand) {
+      const payload = JSON.parse(Buffer.from(command.input.Payload as Uint8Array).toString("utf8"));
+      payloads.push(payload);
+      expect(command.input).toMatchObject({ FunctionName: "kr-loader", InvocationType: "RequestResponse" });
+      const response = await handleLambdaEvent(payload, runtime);
+      return { Payload: Buffer.from(JSON.stringify(response)) };
+    },
+  };
+}
+
+describe("invokeLoad", () => {
+  it("splits the range into chunks of LOAD_CHUNK_HOURS, oldest first, and merges their reports", async () => {
+    const lambda = localLambda();
+    const chunks: string[] = [];
+    const report = await invokeLoad(
+      awsConfig(),
+      { from: "2026-12-30T00", to: "2026-12-31T05" },
+      {
+        lambda,
+        onChunk: (done, total, label) => chunks.push(`${done}/${total} ${label}`),
+      },
+    );
+    expect(lambda.payloads).toEqual([
+      { action: "load", from: "2026-12-30T00", to: "2026-12-30T11" },
+      { action: "load", from: "2026-12-30T12", to: "2026-12-30T23" },
+      { action: "load", from: "2026-12-31T00", to: "2026-12-31T05" },
+    ]);
+    expect(chunks).toEqual([
+      "0/3 2026-12-30T00..2026-12-30T11",
+      "1/3 2026-12-30T12..2026-12-30T23",
+      "2/3 2026-12-31T00..2026-12-31T05",
+      "3/3 done",
+    ]);
+    expect(report).toMatchObject({
+      ok: true,
+      runner: "lambda",
+      range: { from: "2026-12-30T00", to: "2026-12-31T05", hours: 30 },
+    });
+    expect(report.streams.find((s) => s.stream === "utm")).toMatchObject({ files: 30, inserted: 90 });
+    expect(report.totals).toMatchObject({ files: 30, rowsStaged: 90, inserted: 90 });
+  });
+
+  it("checks the range before invoking anything", async () => {
+    const lambda = localLambda();
+    await expect(
+      invokeLoad(awsConfig(), { from: "2026-12-31T05", to: "2026-12-30T00" }, { lambda }),
+    ).rejects.toThrow(UsageError);
+    expect(lambda.payloads).toEqual([]);
+  });
+
+  it("without a range sends one look-back invocation; streams and flags travel in the payload", async () => {
+    const lambda = localLambda();
+    await invokeLoad(awsConfig(), {}, { lambda });
+    await invokeLoad(
+      awsConfig(),
+      { from: "2026-12-30T00", streams: ["utm"], reimport: true, dryRun: true },
+      { lambda },
+    );
+    expect(lambda.payloads).toEqual([
+      { action: "load" },
+      {
+        action: "load",
+        streams: ["utm"],
+        reimport: true,
+        dryRun: true,
+        from: "2026-12-30T00",
+        to: "2026-12-30T00",
+      },
+    ]);
+  });
+
+  it("maps the Lambda's answers back to typed errors", async () => {
+    const answer = (body: unknown, functionError?: string) => ({
+      async send() {
+        return {
+          Payload: Buffer.from(JSON.stringify(body)),
+          ...(functionError && { FunctionError: functionError }),
+        };
+      },
+    });
+    const request = { from: "2026-12-30T00" };
+    await expect(
+      invokeLoad(awsConfig(), request, {
+        lambda: answer({ errorMessage: "Task timed out after 900.00 seconds" }, "Unhandled"),
+      }),
+    ).rejects.toThrow(
+      "the loader Lambda kr-loader failed: Task timed out after 900.00 seconds (see its CloudWatch logs)",
+    );
+    await expect(
+      invokeLoad(awsConfig(), request, {
+        lambda: answer({
+          ok: false,
+          error: { type: "ConfigError", message: "RS_SECRET_ARN …", exitCode: 2 },
+        }),
+      }),
+    ).rejects.toThrow(ConfigError);
+    const failed = await invokeLoad(awsConfig(), request, {
+      lambda: answer({
+        ok: false,
+        error: { type: "LoadFailedError", message: "utm: boom; the batch rolled back", exitCode: 1 },
+      }),
+    }).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(LoadFailedError);
+    const missing = {
+      async send() {
+        throw Object.assign(new Error("Function not found"), { name: "ResourceNotFoundException" });
+      },
+    };
+    await expect(invokeLoad(awsConfig(), request, { lambda: missing })).rejects.toThrow(
+      "the loader Lambda kr-loader does not exist: deploy with make create-infra, or set LOAD_FUNCTION_NAME",
+    );
+  });
+});
+
+describe("the CLI in AWS mode", () => {
+  it("goes through the Lambda and prints the merged summary table", async () => {
+    let stdout = "";
+    const code = await runCli(["--", "--from", "2026-12-30T00", "--to", "2026-12-31T05", "--reimport"], {
+      stdout: { write: (s: string) => ((stdout += s), true) },
+      stderr: { write: () => true, isTTY: false },
+      loadConfig: () => awsConfig(),
+      lambda: () => localLambda(),
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain("re-import 2026-12-30T00..2026-12-31T05 (30 h, lambda)");
+    expect(stdout).toMatch(/│ utm +│ loaded +│ +30 │ .* │ +90 │ +0 │ +90 │/);
+  });
+});

@@ -1,0 +1,159 @@
+// The Lambda: event parsing, the handler over the core against the local stack, structured logs,
+// and a bundle that stays small (esbuild, @aws-sdk/* external, as the infra bundles it).
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError, UsageError } from "../src/index";
+import { handler } from "../src/lambda";
+import {
+  handleLambdaEvent,
+  type LambdaResponse,
+  type LambdaRuntime,
+  parseLambdaEvent,
+} from "../src/lambda-event";
+import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { BUCKET, startStack, type TestStack } from "./helpers/stack";
+
+describe("events", () => {
+  it.each([
+    [
+      "an EventBridge schedule",
+      { "detail-type": "Scheduled Event", source: "aws.events", time: "2026-11-23T05:00:00Z" },
+    ],
+    ["an EventBridge Scheduler event", { source: "aws.scheduler" }],
+    ["an empty event", {}],
+    ["no event", null],
+  ])("%s loads the look-back window", (_name, event) => {
+    expect(parseLambdaEvent(event)).toEqual({ action: "load", scheduled: true, request: {} });
+  });
+
+  it("a payload loads its range", () => {
+    expect(
+      parseLambdaEvent({ from: "2026-11-23T05", to: "2026-11-23T08", streams: ["utm"], reimport: true }),
+    ).toEqual({
+      action: "load",
+      scheduled: false,
+      request: { from: "2026-11-23T05", to: "2026-11-23T08", streams: ["utm"], reimport: true },
+    });
+    expect(parseLambdaEvent({ action: "create-tables", dryRun: true })).toEqual({
+      action: "create-tables",
+      scheduled: false,
+      request: { dryRun: true },
+    });
+  });
+
+  it("anything else is a usage error that names the field", () => {
+    expect(() => parseLambdaEvent({ from: 5 })).toThrow(UsageError);
+    expect(() => parseLambdaEvent({ form: "2026-11-23" })).toThrow(
+      /expects \{from, to, streams, reimport, dryRun\}/,
+    );
+    expect(() => parseLambdaEvent("load")).toThrow(UsageError);
+  });
+});
+
+describe("handler", () => {
+  let stack: TestStack;
+  const logs: Record<string, unknown>[] = [];
+  let runtime: LambdaRuntime;
+  const now = new Date("2026-12-20T10:30:00Z");
+
+  beforeAll(async () => {
+    stack = await startStack();
+    runtime = {
+      config: () => stack.config(),
+      deps: (config) => ({ ...stack.deps(config), now: () => now }),
+      log: (level, message, fields) => logs.push({ level, message, ...fields }),
+    };
+    const hour = hourAt("2026-12-20T09");
+    await putObject(stack.s3Client, BUCKET, "events", hour, makeRecords("events", hour, 12, 31));
+  });
+  afterAll(() => stack.close());
+
+  it("a scheduled event loads what is new in the look-back window and logs the report", async () => {
+    const response = await handleLambdaEvent(
+      { "detail-type": "Scheduled Event", source: "aws.events" },
+      runtime,
+    );
+    expect(response).toMatchObject({
+      ok: true,
+      report: { trigger: "lookback", range: { to: "2026-12-20T10", hours: 48 } },
+    });
+    const report = (response as Extract<LambdaResponse, { report: unknown }>).report;
+    expect(report?.totals).toMatchObject({ files: 1, inserted: 12 });
+    expect(logs.at(-1)).toMatchObject({ level: "info", message: "load finished", scheduled: true });
+    // The response is plain JSON (it crosses the Lambda boundary).
+    expect(JSON.parse(JSON.stringify(response))).toEqual(response);
+  });
+
+  it("a payload with a bad range answers {ok: false} with the usage error (no throw: the CLI shows it)", async () => {
+    const response = await handleLambdaEvent({ from: "2026-12-20T10", to: "2026-12-20T01" }, runtime);
+    expect(response).toEqual({
+      ok: false,
+      error: {
+        type: "UsageError",
+        exitCode: 2,
+        message:
+          "--from 2026-12-20T10 is after --to 2026-12-20T01: swap them (both ends are included: --from 2026-12-20T01 --to 2026-12-20T10)",
+      },
+    });
+    expect(logs.at(-1)).toMatchObject({
+      level: "error",
+      message: "load failed",
+      error: { type: "UsageError" },
+    });
+  });
+
+  it("a failed scheduled run throws after logging, so Lambda counts the error", async () => {
+    const broken: LambdaRuntime = {
+      ...runtime,
+      config: () => {
+        throw new ConfigError("RS_PORT must be a whole number from 1 to 65535");
+      },
+    };
+    await expect(handleLambdaEvent({}, broken)).rejects.toThrow(ConfigError);
+    expect(logs.at(-1)).toMatchObject({
+      level: "error",
+      scheduled: true,
+      error: { type: "ConfigError", exitCode: 2 },
+    });
+  });
+
+  it("create-tables runs the DDL", async () => {
+    const response = await handleLambdaEvent({ action: "create-tables" }, runtime);
+    expect(response).toMatchObject({ ok: true, tables: { dialect: "postgres", dryRun: false } });
+  });
+
+  it("the exported handler validates its event before touching anything", async () => {
+    const response = await handler({ from: "not-an-hour" });
+    expect(response).toMatchObject({ ok: false, error: { type: "UsageError", exitCode: 2 } });
+  });
+});
+
+describe("bundle", () => {
+  it("bundles small, without the CLI's or the tests' dependencies", async () => {
+    const result = await build({
+      entryPoints: [fileURLToPath(new URL("../src/lambda.ts", import.meta.url))],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      format: "esm",
+      minify: true,
+      external: ["@aws-sdk/*"],
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs).join("\n");
+    for (const unwanted of [
+      "cli-table3",
+      "cli-progress",
+      "@electric-sql",
+      "s3rver",
+      "local-aws",
+      "zod/v4/classic",
+    ]) {
+      expect(inputs).not.toContain(unwanted);
+    }
+    expect(result.outputFiles[0]?.contents.length).toBeLessThan(300_000);
+  });
+});
