@@ -42,11 +42,11 @@ local-clean: ## delete the local stand-ins' state (.local/)
 dump-dummy-data: install ## generate events into the configured Firehose (ARGS="--count 10000 ...")
 	$(PNPM) run generate $(ARGS)
 
-create-redshift-tables: install ## create the stream tables and the loader ledger (idempotent)
-	$(PNPM) run load --create-tables $(ARGS)
+create-redshift-tables: install ## create the stream tables and the loader ledger (idempotent; ARGS=--dry-run prints the DDL)
+	$(PNPM) run load create-tables $(ARGS)
 
-load: install ## load an hour range: make load FROM=2026-11-23T05 TO=2026-11-23T08 [ARGS=--reimport]
-	$(PNPM) run load $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(ARGS)
+load: install ## load an hour range: make load FROM=2026-11-23T05 TO=2026-11-23T08 [ARGS="--reimport --dry-run"]; no FROM: catch up
+	$(PNPM) run load $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)") $(ARGS)
 
 bench: install ## benchmarks: prints a table and writes bench/results.json
 	$(PNPM) run bench $(ARGS)
