@@ -3,7 +3,7 @@
 // step done by the loader's driver. Usage:
 //   PG_URL=postgres://… tsx apps/bench/scripts/loader-sql-profile.ts [events] [work_mem, e.g. 128MB]
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { buildInsertFromStaging, STREAM_TABLES } from "@kr/copy-builder";
+import { buildDeleteReplaced, buildInsertFromStaging, STREAM_TABLES } from "@kr/copy-builder";
 import { createRuntimeDeps, createTables, loadConfig, runLoad } from "@kr/loader";
 import { localS3Client, openTestWarehouse } from "@kr/local-aws";
 import { loadBenchConfig } from "../src/config";
@@ -13,7 +13,9 @@ import { loaderEnv } from "../src/warehouse";
 
 const events = Number(process.argv[2] ?? 500_000);
 /** An experiment: the session's work_mem for the replay (the server default otherwise). */
-const workMem = process.argv[3];
+const workMem = process.argv[3] && process.argv[3] !== "-" ? process.argv[3] : undefined;
+/** Print EXPLAIN (ANALYZE, BUFFERS) of the merge statements (they still run: EXPLAIN ANALYZE executes). */
+const explain = process.argv.includes("--explain");
 const config = loadBenchConfig();
 if (!config.pgUrl) throw new Error("set PG_URL");
 const dataset = buildDataset(events);
@@ -27,6 +29,16 @@ const deps = createRuntimeDeps(loaderConfig);
 await createTables(loaderConfig, { streams: ["events"] }, deps);
 const request = { from: dataset.from, to: dataset.to, streams: ["events"] };
 
+async function run(
+  client: { query(sql: string): Promise<{ rows: Record<string, unknown>[] }> },
+  sql: string,
+) {
+  if (!explain) return client.query(sql);
+  const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`);
+  process.stdout.write(`${rows.map((r) => `    | ${Object.values(r)[0]}`).join("\n")}\n`);
+  return { rows: [] };
+}
+
 async function replay(label: string, reimport: boolean) {
   const plan = await runLoad(loaderConfig, { ...request, reimport, dryRun: true }, deps);
   const sql = plan.streams[0]?.sql ?? [];
@@ -36,6 +48,16 @@ async function replay(label: string, reimport: boolean) {
   const timings: [string, number][] = [];
   let columns: { name: string; type: string; nullable: boolean }[] = [];
   let duplicates = true;
+  let bounds: { min: Date; max: Date } | undefined;
+  const spec = STREAM_TABLES.events as { key: string; sortKey: string };
+  const target = () => ({
+    schema: "public",
+    table: "events",
+    staging: "kr_stage_events",
+    columns: columns.map((c) => c.name),
+    key: spec.key,
+    sortKey: spec.sortKey,
+  });
   for (const statement of sql) {
     const head = statement.split("\n").find((line) => !line.startsWith("--")) ?? statement;
     const start = performance.now();
@@ -59,6 +81,7 @@ async function replay(label: string, reimport: boolean) {
     } else if (statement.startsWith("SELECT COUNT(*) AS rows_staged")) {
       const { rows } = await client.query(statement);
       duplicates = Number(rows[0].distinct_keys) < Number(rows[0].rows_staged);
+      bounds = { min: new Date(rows[0].min_sort), max: new Date(rows[0].max_sort) };
     } else if (statement.startsWith('INSERT INTO "public"."events"')) {
       // As runBatch does: the window function only when staging holds duplicates.
       const spec = STREAM_TABLES.events as { key: string; sortKey: string };
@@ -74,10 +97,13 @@ async function replay(label: string, reimport: boolean) {
         },
         { dedupe: duplicates },
       );
-      await client.query(insert);
+      await run(client, insert);
     } else if (statement.includes("$1")) {
       timings.push([`(skipped, parameterised) ${head.slice(0, 60)}`, 0]);
       continue;
+    } else if (statement.startsWith('DELETE FROM "public"."events"')) {
+      // As runBatch does: literal bounds from the staging statistics.
+      await run(client, bounds ? buildDeleteReplaced(target(), bounds) : statement);
     } else {
       await client.query(statement);
     }
