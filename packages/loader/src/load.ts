@@ -109,11 +109,10 @@ export async function runLoad(
   const resolved = resolveRequest(config, request, started);
   const { driver } = deps;
 
-  const planner = await deps.connect();
-  let plans: StreamPlan[];
+  let planner: pg.Client | undefined = await deps.connect();
   let streams: StreamReport[];
   try {
-    plans = await planLoad({
+    const plans = await planLoad({
       client: planner,
       s3: deps.s3,
       bucket: config.source.bucket,
@@ -123,33 +122,14 @@ export async function runLoad(
       reimport: resolved.reimport,
       listConcurrency: config.load.listConcurrency,
     });
-    const batchId = (stream: string) =>
-      `${stream}-${started.toISOString().replace(/[-:.]/g, "").slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+    const stamp = started.toISOString().replace(/[-:.]/g, "").slice(0, 15);
+    const batchId = (stream: string) => `${stream}-${stamp}-${randomUUID().slice(0, 8)}`;
     if (resolved.dryRun) {
-      streams = [];
-      for (const plan of plans) {
-        const sql =
-          plan.files.length === 0
-            ? []
-            : await describeBatch({
-                client: planner,
-                driver,
-                ...plan,
-                range: resolved.range,
-                reimport: resolved.reimport,
-                batchId: batchId(plan.stream),
-                maxErrors: config.load.maxErrors,
-              });
-        streams.push({
-          ...streamBase(plan),
-          status: plan.files.length === 0 ? "up-to-date" : "planned",
-          files: plan.files.length,
-          bytes: plan.bytes,
-          sql,
-        });
-      }
+      streams = await describePlans(planner, config, resolved, plans, driver, batchId);
     } else {
+      // Each stream's batch gets its own connection; the planner is not needed any more.
       await endQuietly(planner);
+      planner = undefined;
       streams = await loadStreams(config, resolved, plans, deps, batchId, now);
     }
   } finally {
@@ -244,6 +224,40 @@ async function loadStreams(
       await endQuietly(client);
     }
   });
+}
+
+/** --dry-run: the plan and the statements each batch would run; reads only. */
+async function describePlans(
+  client: pg.Client,
+  config: LoaderConfig,
+  resolved: ResolvedRequest,
+  plans: StreamPlan[],
+  driver: WarehouseDriver,
+  batchId: (stream: string) => string,
+): Promise<StreamReport[]> {
+  const streams: StreamReport[] = [];
+  for (const plan of plans) {
+    const sql =
+      plan.files.length === 0
+        ? []
+        : await describeBatch({
+            client,
+            driver,
+            ...plan,
+            range: resolved.range,
+            reimport: resolved.reimport,
+            batchId: batchId(plan.stream),
+            maxErrors: config.load.maxErrors,
+          });
+    streams.push({
+      ...streamBase(plan),
+      status: plan.files.length === 0 ? "up-to-date" : "planned",
+      files: plan.files.length,
+      bytes: plan.bytes,
+      sql,
+    });
+  }
+  return streams;
 }
 
 function streamBase(plan: StreamPlan): StreamReport {

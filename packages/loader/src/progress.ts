@@ -28,7 +28,7 @@ export function createProgress(stderr: ProgressSink, enabled: boolean): Progress
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { done: "", total: "", label: "" });
+    bar.start(total, 0, { sizeDone: "0 B", sizeTotal: formatBytes(total), files: "", label: "" });
   };
   return {
     onLoad(p) {
@@ -36,12 +36,11 @@ export function createProgress(stderr: ProgressSink, enabled: boolean): Progress
         if (p.phase !== "planned" || p.bytesTotal === 0) return;
         start(
           p.bytesTotal,
-          "loading |{bar}| {percentage}% {done}/{total} · {files} files · eta {eta_formatted}",
+          "loading |{bar}| {percentage}% {sizeDone}/{sizeTotal} · {files} files · eta {eta_formatted}",
         );
       }
       bar?.update(p.bytesDone, {
-        done: formatBytes(p.bytesDone),
-        total: formatBytes(p.bytesTotal),
+        sizeDone: formatBytes(p.bytesDone),
         files: `${p.filesDone}/${p.filesTotal}`,
       });
     },

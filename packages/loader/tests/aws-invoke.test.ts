@@ -154,7 +154,12 @@ describe("the CLI in AWS mode", () => {
   it("goes through the Lambda and prints the merged summary table", async () => {
     let stdout = "";
     const code = await runCli(["--", "--from", "2026-12-30T00", "--to", "2026-12-31T05", "--reimport"], {
-      stdout: { write: (s: string) => ((stdout += s), true) },
+      stdout: {
+        write: (s: string) => {
+          stdout += s;
+          return true;
+        },
+      },
       stderr: { write: () => true, isTTY: false },
       loadConfig: () => awsConfig(),
       lambda: () => localLambda(),

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli-main";
-import { hourAt, writeDataset } from "./helpers/data";
-import { MANIFEST_BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
+import { hourAt, makeRecords, putObject, writeDataset } from "./helpers/data";
+import { startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const CLI = join(ROOT, "packages/loader/src/cli.ts");
@@ -41,8 +41,19 @@ async function cli(argv: string[], overrides: Record<string, string> = {}) {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {
-    stdout: { write: (s: string) => ((stdout += s), true) },
-    stderr: { write: (s: string) => ((stderr += s), true), isTTY: false },
+    stdout: {
+      write: (s: string) => {
+        stdout += s;
+        return true;
+      },
+    },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+        return true;
+      },
+      isTTY: false,
+    },
     loadConfig: () => stack.config(overrides),
   });
   return { code, stdout, stderr };
@@ -111,7 +122,12 @@ describe("usage errors exit 2 with a message that says what to do", () => {
     let stderr = "";
     const code = await runCli(["--from", "2026-11-23"], {
       stdout: { write: () => true },
-      stderr: { write: (s: string) => ((stderr += s), true) },
+      stderr: {
+        write: (s: string) => {
+          stderr += s;
+          return true;
+        },
+      },
       loadConfig: () => stack.config({ RS_PORT: "not-a-port", LOAD_MAX_ERRORS: "-1" }),
     });
     expect(code).toBe(2);
@@ -201,7 +217,19 @@ describe("running", () => {
     );
   });
 
-  it("a Redshift dry run writes no manifest", async () => {
-    expect(await stack.listKeys(MANIFEST_BUCKET)).toEqual([]);
+  it("a batch above LOAD_MAX_ERRORS exits 1, shows the failed stream and its rejected records", async () => {
+    const hour = hourAt("2026-11-23T09");
+    await putObject(stack.s3Client, "kr-events", "utm", hour, ["{oops", ...makeRecords("utm", hour, 3, 8)]);
+    const before = await warehouseState(stack);
+    const result = await cli(["--from", "2026-11-23T09"], { LOAD_MAX_ERRORS: "0" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/│ utm +│ failed +│ +1 │/);
+    expect(result.stdout).toMatch(/│ total +│ failed +│/);
+    expect(result.stdout).toContain("utm: 1 rejected record(s):");
+    expect(result.stdout).toContain('.gz:1 invalid JSON — "{oops"');
+    expect(result.stderr).toContain(
+      "error: utm: 1 rejected records exceed LOAD_MAX_ERRORS=0; the batch rolled back",
+    );
+    expect(await warehouseState(stack)).toEqual(before);
   });
 });

@@ -147,6 +147,25 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     ).toBe(true);
   });
 
+  it("--dry-run prints the Redshift sequence and writes nothing, not even the manifest", async () => {
+    const hour = hourAt("2026-12-01T05");
+    await putObject(stack.s3Client, BUCKET, "events", hour, makeRecords("events", hour, 5, 55));
+    const before = await warehouseState(stack);
+    const manifests = await stack.listKeys(MANIFEST_BUCKET);
+    const { report, copies } = await redshiftLoad({ from: "2026-12-01T05", dryRun: true });
+    expect(copies).toEqual([]);
+    const sql = report.streams.find((s) => s.stream === "events")?.sql ?? [];
+    expect(sql[1]).toBe('LOCK "public"."events", "loader"."loaded_files", "loader"."batches"');
+    expect(sql).toContainEqual(
+      expect.stringMatching(
+        /^COPY "kr_stage_events"\nFROM 's3:\/\/kr-manifests\/manifests\/events\/events-.*\.manifest\.json'\nIAM_ROLE 'arn:aws:iam::222222222222:role\/kr-copy,arn:aws:iam::111111111111:role\/kr-events-reader'/,
+      ),
+    );
+    expect(report.streams.find((s) => s.stream === "utm")).toMatchObject({ status: "up-to-date", sql: [] });
+    expect(await warehouseState(stack)).toEqual(before);
+    expect(await stack.listKeys(MANIFEST_BUCKET)).toEqual(manifests);
+  });
+
   it("again: nothing to load, nothing written", async () => {
     const before = await warehouseState(stack);
     const { report, copies } = await redshiftLoad({ from: "2026-12-01T00", to: "2026-12-01T01" });

@@ -68,7 +68,7 @@ export function makeRecords(stream: string, hour: Date, count: number, seed: num
 
 /** Firehose's record format: each JSON object followed by \n. Strings are written as raw lines. */
 export function jsonLines(lines: readonly (TestRecord | string)[]): string {
-  return lines.map((line) => (typeof line === "string" ? line : JSON.stringify(line))).join("\n") + "\n";
+  return `${lines.map((line) => (typeof line === "string" ? line : JSON.stringify(line))).join("\n")}\n`;
 }
 
 let objectCounter = 0;
