@@ -31,7 +31,7 @@ export { type FirehoseObjectName, firehoseObjectKey, hourOfKey, hourPrefix, stre
 export { buildColumnsQuery, normalizeDataType } from "./sql/catalog";
 export { buildCopy, buildLoadErrorsQuery, type CopyOptions, REDSHIFT_MAX_ERRORS_LIMIT } from "./sql/copy";
 export { LEDGER_SCHEMA, ledgerDdl, streamTableDdl } from "./sql/ddl";
-export { type Dialect, type Statement, timestampLiteral } from "./sql/dialect";
+export { type Dialect, type Statement, timestampLiteral, timestampText } from "./sql/dialect";
 export {
   type BatchRecord,
   buildBatchRecord,

@@ -180,7 +180,7 @@ describe("ledger", () => {
   it("looks up loaded keys by partition hour, values as parameters", () => {
     expect(buildLedgerLookup("events", range)).toEqual({
       text: 'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
-      values: ["events", "2026-11-23T05:00:00.000Z", "2026-11-23T08:00:00.000Z"],
+      values: ["events", "2026-11-23 05:00:00.000+00", "2026-11-23 08:00:00.000+00"],
     });
   });
 
@@ -197,10 +197,10 @@ describe("ledger", () => {
       values: [
         "events",
         `k${LEDGER_CHUNK}`,
-        "2026-11-23T05:00:00.000Z",
+        "2026-11-23 05:00:00.000+00",
         LEDGER_CHUNK,
         "b1",
-        "2026-11-23T08:00:00.000Z",
+        "2026-11-23 08:00:00.000+00",
       ],
     });
     expect(statements[0]?.values).toHaveLength(LEDGER_CHUNK * 6);
@@ -240,8 +240,8 @@ describe("ledger", () => {
     expect(statement.values).toEqual([
       "b1",
       "utm",
-      "2026-11-23T05:00:00.000Z",
-      "2026-11-23T08:00:00.000Z",
+      "2026-11-23 05:00:00.000+00",
+      "2026-11-23 08:00:00.000+00",
       true,
       "postgres",
       2,
@@ -251,8 +251,8 @@ describe("ledger", () => {
       2,
       1,
       0,
-      "2026-11-23T05:00:00.000Z",
-      "2026-11-23T08:00:00.000Z",
+      "2026-11-23 05:00:00.000+00",
+      "2026-11-23 08:00:00.000+00",
     ]);
   });
 });

@@ -2,6 +2,15 @@
 // Lambda are thin layers over the same functions).
 
 export {
+  createLambdaClient,
+  type InvokeDeps,
+  invokeCreateTables,
+  invokeLoad,
+  type LambdaInvoker,
+} from "./aws-invoke";
+export { type CliCommand, parseCliArgs, USAGE } from "./cli-args";
+export { type CliIO, runCli } from "./cli-main";
+export {
   type AwsSettings,
   type EnvRecord,
   LOCAL_S3_CREDENTIALS,
@@ -27,6 +36,14 @@ export {
   TooManyRejectedError,
   UsageError,
 } from "./errors";
+export {
+  handleLambdaEvent,
+  type LambdaCommand,
+  type LambdaResponse,
+  type LambdaRuntime,
+  type LoaderPayload,
+  parseLambdaEvent,
+} from "./lambda-event";
 export {
   type LoadDeps,
   type LoadProgress,

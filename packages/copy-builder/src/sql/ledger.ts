@@ -3,7 +3,7 @@
 import type { HourRange } from "../hours";
 import { qualifiedName, validateIdentifier } from "../identifiers";
 import { LEDGER_SCHEMA } from "./ddl";
-import type { Statement } from "./dialect";
+import { type Statement, timestampText } from "./dialect";
 
 export interface LedgerFile {
   key: string;
@@ -31,7 +31,7 @@ export interface BatchRecord {
 /** Rows per multi-row statement (6 parameters per file stays far below any parameter limit). */
 export const LEDGER_CHUNK = 500;
 
-const iso = (d: Date) => d.toISOString();
+const iso = timestampText;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
