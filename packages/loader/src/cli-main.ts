@@ -96,7 +96,8 @@ async function runCreateTables(
   io: CliIO,
 ): Promise<CreateTablesReport> {
   const request = { streams: command.streams, dryRun: command.dryRun };
-  if (viaLambda) {
+  // The DDL of the built-in tables needs no warehouse, so a dry run never goes through the Lambda.
+  if (viaLambda && !command.dryRun) {
     const lambda = (io.lambda ?? createLambdaClient)(config);
     try {
       return await invokeCreateTables(config, request, { lambda });

@@ -30,7 +30,12 @@ export async function createTables(
       `unknown stream ${unknown.join(", ")}: the streams are ${config.streams.join(", ")}`,
     );
   const { dialect, schema } = config.warehouse;
-  const client = await deps.connect();
+  // Connect only when needed: a --dry-run of the built-in tables prints the DDL without a warehouse.
+  let client: Awaited<ReturnType<Connect>> | undefined;
+  const connection = async () => {
+    client ??= await deps.connect();
+    return client;
+  };
   try {
     const statements = ledgerDdl(dialect);
     const existing: string[] = [];
@@ -38,7 +43,7 @@ export async function createTables(
       const spec = STREAM_TABLES[stream];
       if (spec) {
         statements.push(...streamTableDdl(dialect, schema, stream, spec));
-      } else if ((await readTableColumns(client, schema, stream)).length > 0) {
+      } else if ((await readTableColumns(await connection(), schema, stream)).length > 0) {
         existing.push(stream);
       } else {
         throw new ConfigError(
@@ -46,7 +51,10 @@ export async function createTables(
         );
       }
     }
-    if (!request.dryRun) for (const statement of statements) await client.query(statement);
+    if (!request.dryRun) {
+      const db = await connection();
+      for (const statement of statements) await db.query(statement);
+    }
     return { dryRun: request.dryRun ?? false, dialect, statements, existing };
   } finally {
     await endQuietly(client);

@@ -168,4 +168,25 @@ describe("the CLI in AWS mode", () => {
     expect(stdout).toContain("re-import 2026-12-30T00..2026-12-31T05 (30 h, lambda)");
     expect(stdout).toMatch(/│ utm +│ loaded +│ +30 │ .* │ +90 │ +0 │ +90 │/);
   });
+
+  it("create-tables --dry-run prints the Redshift DDL without invoking anything", async () => {
+    let stdout = "";
+    const lambda = localLambda();
+    const code = await runCli(["create-tables", "--dry-run"], {
+      stdout: {
+        write: (s: string) => {
+          stdout += s;
+          return true;
+        },
+      },
+      stderr: { write: () => true, isTTY: false },
+      loadConfig: () => awsConfig(),
+      lambda: () => lambda,
+    });
+    expect(code).toBe(0);
+    expect(lambda.payloads).toEqual([]);
+    expect(stdout).toContain("dry run: the redshift DDL that create-tables would run");
+    expect(stdout).toContain('"properties" SUPER');
+    expect(stdout).toContain('SORTKEY ("occurred_at");');
+  });
 });
