@@ -128,64 +128,77 @@ async function runRepetition(context: SectionContext, input: RepetitionInput) {
       progress(`loader: baseline CSV ready, ${(buffer.length / 1e6).toFixed(1)} MB`);
     }
 
+    const ready = csv;
     // (a) the limit: COPY of the same rows, pre-made as CSV, into a table of the target's shape.
-    if (warehouse.kind === "postgres") {
-      const stdin = await copyFromStdinSeconds(admin, BASELINE_TABLE, csv.columns, csv.buffer);
-      samples.stdin.push(rows / stdin);
-      progress(`${tag}: COPY FROM STDIN ${fmt(rows / stdin)} rows/s`);
-      if (config.psqlPath) {
-        const truncate = async () => {
-          await admin.query(`TRUNCATE ${BASELINE_TABLE}`);
-        };
-        const psql = await psqlCopySeconds(
-          config.psqlPath,
-          warehouse.url,
-          BASELINE_TABLE,
-          csv.columns,
-          csv.file,
-          truncate,
+    const baseline = async () => {
+      if (warehouse.kind === "postgres") {
+        const stdin = await copyFromStdinSeconds(admin, BASELINE_TABLE, ready.columns, ready.buffer);
+        samples.stdin.push(rows / stdin);
+        progress(`${tag}: COPY FROM STDIN ${fmt(rows / stdin)} rows/s`);
+        if (config.psqlPath) {
+          const truncate = async () => {
+            await admin.query(`TRUNCATE ${BASELINE_TABLE}`);
+          };
+          const psql = await psqlCopySeconds(
+            config.psqlPath,
+            warehouse.url,
+            BASELINE_TABLE,
+            ready.columns,
+            ready.file,
+            truncate,
+          );
+          samples.psql.push(rows / psql);
+          progress(`${tag}: psql \\copy ${fmt(rows / psql)} rows/s`);
+        }
+      } else {
+        await admin.query(`TRUNCATE ${BASELINE_TABLE}`);
+        const seconds = await standIns.pgliteCopySeconds(
+          copyCsvSql(BASELINE_TABLE, ready.columns, "/dev/blob"),
+          ready.file,
         );
-        samples.psql.push(rows / psql);
-        progress(`${tag}: psql \\copy ${fmt(rows / psql)} rows/s`);
+        samples.stdin.push(rows / seconds);
+        progress(`${tag}: PGlite COPY FROM '/dev/blob' ${fmt(rows / seconds)} rows/s`);
       }
-    } else {
       await admin.query(`TRUNCATE ${BASELINE_TABLE}`);
-      const seconds = await standIns.pgliteCopySeconds(
-        copyCsvSql(BASELINE_TABLE, csv.columns, "/dev/blob"),
-        csv.file,
-      );
-      samples.stdin.push(rows / seconds);
-      progress(`${tag}: PGlite COPY FROM '/dev/blob' ${fmt(rows / seconds)} rows/s`);
-    }
-    await admin.query(`DROP TABLE ${BASELINE_TABLE}`);
+    };
 
     // (b) the stage step alone: the loader's driver fills the batch's temp staging table.
-    const stage = await stageSeconds(deps, dataset);
-    samples.stage.push(rows / stage.seconds);
-    progress(
-      `${tag}: stage (${stage.method}) ${fmt(rows / stage.seconds)} rows/s, ${stage.rows} rows staged`,
-    );
+    const stageAlone = async () => {
+      const stage = await stageSeconds(deps, dataset);
+      samples.stage.push(rows / stage.seconds);
+      progress(
+        `${tag}: stage (${stage.method}) ${fmt(rows / stage.seconds)} rows/s, ${stage.rows} rows staged`,
+      );
+    };
 
     // (c) the whole exactly-once load, then a re-import of the same range.
-    const request = { from: dataset.from, to: dataset.to, streams: ["events"] };
-    let start = now();
-    const first = await runLoad(loaderConfig, request, deps);
-    const firstSeconds = (now() - start) / 1000;
-    checkLoaded(context, first, rows, "first load");
-    samples.first.push(firstSeconds);
-    progress(`${tag}: whole load ${firstSeconds.toFixed(2)} s, ${fmt(rows / firstSeconds)} rows/s`);
-    start = now();
-    const again = await runLoad(loaderConfig, { ...request, reimport: true }, deps);
-    const reimportSeconds = (now() - start) / 1000;
-    checkLoaded(context, again, rows, "re-import");
-    samples.reimport.push(reimportSeconds);
-    const { rows: counted } = await admin.query<{ n: string }>("SELECT count(*) AS n FROM public.events");
-    if (Number(counted[0]?.n) !== rows) {
-      note(context, `after the re-import public.events holds ${counted[0]?.n} rows, expected ${rows}`);
-    }
-    progress(
-      `${tag}: re-import ${reimportSeconds.toFixed(2)} s (${(reimportSeconds / firstSeconds).toFixed(2)}× the first load)`,
-    );
+    const wholeLoad = async () => {
+      const request = { from: dataset.from, to: dataset.to, streams: ["events"] };
+      let start = now();
+      const first = await runLoad(loaderConfig, request, deps);
+      const firstSeconds = (now() - start) / 1000;
+      checkLoaded(context, first, rows, "first load");
+      samples.first.push(firstSeconds);
+      progress(`${tag}: whole load ${firstSeconds.toFixed(2)} s, ${fmt(rows / firstSeconds)} rows/s`);
+      start = now();
+      const again = await runLoad(loaderConfig, { ...request, reimport: true }, deps);
+      const reimportSeconds = (now() - start) / 1000;
+      checkLoaded(context, again, rows, "re-import");
+      samples.reimport.push(reimportSeconds);
+      const { rows: counted } = await admin.query<{ n: string }>("SELECT count(*) AS n FROM public.events");
+      if (Number(counted[0]?.n) !== rows) {
+        note(context, `after the re-import public.events holds ${counted[0]?.n} rows, expected ${rows}`);
+      }
+      progress(
+        `${tag}: re-import ${reimportSeconds.toFixed(2)} s (${(reimportSeconds / firstSeconds).toFixed(2)}× the first load)`,
+      );
+    };
+
+    // The order rotates from one repetition to the next, so a drift in the machine's load (or the
+    // server's background work after a big write) does not always fall on the same contender.
+    const steps = [baseline, stageAlone, wholeLoad];
+    for (let i = 0; i < steps.length; i++)
+      await (steps[(i + rep - 1) % steps.length] as () => Promise<void>)();
     return csv;
   } finally {
     await admin.end().catch(() => {});
