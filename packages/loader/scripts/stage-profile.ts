@@ -8,6 +8,7 @@ import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PerformanceObserver } from "node:perf_hooks";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -204,6 +205,8 @@ async function main() {
     };
 
     const cpuPerRow: number[] = [];
+    const downloadCpuPerRow: number[] = [];
+    const gcPerRun: string[] = [];
     const contenders: Record<string, () => Promise<number>> = {
       stage: () =>
         timed(async () => {
@@ -218,7 +221,21 @@ async function main() {
     // profile optimises, measured as wall rate and main-thread CPU per row.
     contenders["node-only"] = async () => {
       const columns = COLUMNS.map(compileColumn);
-      const sink = new CopySink(new Writable({ write: (_chunk, _encoding, done) => done() }));
+      const sink = new CopySink(new Writable({ write: (_chunk, _encoding, done) => done() }), {
+        writableLength: 0,
+      });
+      let gcMs = 0;
+      let gcCount = 0;
+      const gcKinds: Record<number, number> = {};
+      const gc = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          gcMs += entry.duration;
+          const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+          gcKinds[kind] = (gcKinds[kind] ?? 0) + entry.duration;
+          gcCount++;
+        }
+      });
+      gc.observe({ entryTypes: ["gc"] });
       const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       await runStage(sources, new RecordEncoder(columns), sink, {
@@ -228,6 +245,24 @@ async function main() {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const used = process.cpuUsage(cpu);
       cpuPerRow.push((used.user + used.system) / ROWS);
+      await new Promise((resolve) => setImmediate(resolve));
+      gc.disconnect();
+      gcPerRun.push(`${gcCount} GCs ${Math.round(gcMs)} ms ${JSON.stringify(gcKinds)}`);
+      return ROWS / seconds;
+    };
+    // Download only (S3 GET through the SDK, bytes dropped): the floor under every staging path.
+    contenders.download = async () => {
+      const cpu = process.cpuUsage();
+      const start = process.hrtime.bigint();
+      for (const source of sources) {
+        const body = await source.open();
+        for await (const _ of body) {
+          // drain
+        }
+      }
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const used = process.cpuUsage(cpu);
+      downloadCpuPerRow.push((used.user + used.system) / ROWS);
       return ROWS / seconds;
     };
     if (pgUrl) {
@@ -279,6 +314,8 @@ async function main() {
     }
     await client.end();
     const stageMedian = median(results.stage ?? [0]);
+    if (downloadCpuPerRow.length) console.log(`download CPU ${median(downloadCpuPerRow).toFixed(2)} µs/row`);
+    if (gcPerRun.length) console.log(`node-only garbage collection per run: ${gcPerRun.join(", ")}`);
     if (cpuPerRow.length)
       console.log(`node-only CPU (process, incl. zlib threads) ${median(cpuPerRow).toFixed(2)} µs/row`);
     for (const [name, rates] of Object.entries(results)) {

@@ -67,6 +67,9 @@ const TEXT_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": 
 export class RecordEncoder {
   private readonly n: number;
   private readonly kinds: Uint8Array;
+  private readonly nullable: Uint8Array;
+  /** varchar(n) limit, or -1. */
+  private readonly maxChars: Int32Array;
   private readonly keys: Buffer[];
   private readonly byKey = new Map<string, number>();
   private readonly slotType: Uint8Array;
@@ -78,6 +81,8 @@ export class RecordEncoder {
   constructor(private readonly columns: CompiledColumn[]) {
     this.n = columns.length;
     this.kinds = Uint8Array.from(columns, (c) => KIND_CODES[c.type.kind]);
+    this.nullable = Uint8Array.from(columns, (c) => (c.nullable ? 1 : 0));
+    this.maxChars = Int32Array.from(columns, (c) => (c.type.kind === "text" ? (c.type.maxChars ?? -1) : -1));
     this.keys = columns.map((c) => Buffer.from(c.key));
     columns.forEach((c, i) => {
       this.byKey.set(c.key, i);
@@ -176,7 +181,7 @@ export class RecordEncoder {
     const type = this.slotType[c] as number;
     const column = this.columns[c] as CompiledColumn;
     if (type === 0 || type === T_NULL) {
-      if (!column.nullable)
+      if (this.nullable[c] === 0)
         return `column ${column.name}: ${type === 0 ? "missing" : "null"} value for NOT NULL column`;
       out.buf[out.used++] = 92;
       out.buf[out.used++] = 78; // \N
@@ -323,8 +328,8 @@ function utf8Chars(buf: Buffer, s: number, e: number): number {
 function copyRaw(src: Buffer, s: number, e: number, out: RowBuffer): void {
   const dst = out.buf;
   let at = out.used;
-  if (e - s > 100000) {
-    src.copy(dst, at, s, e);
+  if (e - s > 32) {
+    dst.set(src.subarray(s, e), at);
     out.used = at + (e - s);
     return;
   }

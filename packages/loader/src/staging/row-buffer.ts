@@ -4,7 +4,7 @@ export class RowBuffer {
   used = 0;
   rows = 0;
 
-  constructor(private readonly capacity: number) {
+  constructor(readonly capacity: number) {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 
@@ -16,10 +16,10 @@ export class RowBuffer {
     this.buf = bigger;
   }
 
-  /** Hands out the written bytes and starts a fresh buffer (the taker keeps the old one). */
-  take(): Buffer {
+  /** Hands out the written bytes and continues in `next` (a recycled buffer) or a fresh one; the taker keeps the old one. */
+  take(next?: Buffer): Buffer {
     const filled = this.buf.subarray(0, this.used);
-    this.buf = Buffer.allocUnsafe(this.capacity);
+    this.buf = next && next.length >= this.capacity ? next : Buffer.allocUnsafe(this.capacity);
     this.used = 0;
     this.rows = 0;
     return filled;
