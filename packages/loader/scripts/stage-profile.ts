@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "4" },
     only: { type: "string" },
     "s3-child": { type: "string" },
+    pglite: { type: "boolean" },
+    "batch-rows": { type: "string" },
   },
 });
 const ROWS = Number(args.rows);
@@ -121,16 +123,24 @@ function median(values: number[]): number {
 }
 
 /**
- * The local S3 server runs in a child process, as the real service would be elsewhere: in this
- * process its HTTP and disk work would share the event loop being measured.
+ * The stand-ins (local S3, and PGlite when there is no PG_URL) run in a child process, as the real
+ * services would be elsewhere: in this process their work would share the event loop being measured.
  */
-async function startS3Child(directory: string): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const child = fork(fileURLToPath(import.meta.url), ["--s3-child", directory], {
-    execArgv: process.execArgv,
-  });
-  const [message] = (await once(child, "message")) as [{ endpoint: string }];
+async function startStandIns(
+  directory: string,
+  pglite: boolean,
+): Promise<{ endpoint: string; pgliteUrl: string | null; close(): Promise<void> }> {
+  const child = fork(
+    fileURLToPath(import.meta.url),
+    ["--s3-child", directory, ...(pglite ? ["--pglite"] : [])],
+    {
+      execArgv: process.execArgv,
+    },
+  );
+  const [message] = (await once(child, "message")) as [{ endpoint: string; pgliteUrl: string | null }];
   return {
     endpoint: message.endpoint,
+    pgliteUrl: message.pgliteUrl,
     async close() {
       child.kill();
       await once(child, "exit");
@@ -138,18 +148,21 @@ async function startS3Child(directory: string): Promise<{ endpoint: string; clos
   };
 }
 
-async function s3Child(directory: string) {
+async function standInsChild(directory: string) {
   const server = await startLocalS3({ directory, buckets: ["profile"], port: 0 });
-  process.send?.({ endpoint: server.endpoint });
-  process.on("SIGTERM", () => server.close().then(() => process.exit(0)));
+  const warehouse = args.pglite ? await startLocalWarehouse({ port: 0 }) : null;
+  process.send?.({ endpoint: server.endpoint, pgliteUrl: warehouse?.url ?? null });
+  process.on("SIGTERM", async () => {
+    await server.close();
+    process.exit(0);
+  });
 }
 
 async function main() {
   const pgUrl = process.env.PG_URL;
   const work = await mkdtemp(join(tmpdir(), "kr-stage-profile-"));
-  const s3Server = await startS3Child(join(work, "s3"));
-  const warehouse = pgUrl ? null : await startLocalWarehouse({ port: 0 });
-  const url = pgUrl ?? (warehouse?.url as string);
+  const s3Server = await startStandIns(join(work, "s3"), !pgUrl);
+  const url = pgUrl ?? (s3Server.pgliteUrl as string);
   const s3 = new S3Client({
     endpoint: s3Server.endpoint,
     forcePathStyle: true,
@@ -214,6 +227,7 @@ async function main() {
             maxErrors: 0,
             method: args.method as StagingMethod | undefined,
             concurrency: Number(args.concurrency),
+            ...(args["batch-rows"] ? { bulkBatchRows: Number(args["batch-rows"]) } : {}),
           });
         }),
     };
@@ -329,10 +343,9 @@ async function main() {
   } finally {
     s3.destroy();
     await s3Server.close();
-    await warehouse?.close();
     await rm(work, { recursive: true, force: true });
   }
 }
 
-if (args["s3-child"]) await s3Child(args["s3-child"]);
+if (args["s3-child"]) await standInsChild(args["s3-child"]);
 else await main();

@@ -38,6 +38,6 @@ export async function stageObjects(
   const sink =
     method === "copy-from-stdin"
       ? CopySink.open(client, target.table, columns)
-      : new BulkInsertSink(client, target.table, columns);
+      : new BulkInsertSink(client, target.table, columns, options.bulkBatchRows);
   return runStage(sources, new RecordEncoder(columns), sink, options);
 }
