@@ -9,6 +9,7 @@ export const USAGE = `usage: pnpm run bench [-- options]   (or: make bench ARGS=
   --only <a,b,...>      sections to run: ${SECTIONS.join(", ")} (default: all)
   --out <file>          results file (default bench/results.json)
   --markdown            print the table as Markdown (for README) instead of a box table
+  --table-from <file>   print the table of an earlier results.json (with --markdown: as Markdown); runs nothing
   --profile <dir>       write a V8 CPU profile of each section (and of the stand-ins processes) to <dir>;
                         summarise one with: tsx apps/bench/scripts/cpuprofile-summary.ts <file>
   --help                this text`;
@@ -21,6 +22,8 @@ export interface BenchOptions {
   markdown: boolean;
   /** Directory for .cpuprofile files, or undefined. */
   profile: string | undefined;
+  /** Print the table of this results.json instead of running. */
+  tableFrom: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -56,6 +59,7 @@ const schema = z.object({
   out: z.string().min(1).default("bench/results.json"),
   markdown: z.boolean().default(false),
   profile: z.string().min(1).optional(),
+  "table-from": z.string().min(1).optional(),
 });
 
 /** Parses the bench's flags; `help: true` when --help was given. */
@@ -71,6 +75,7 @@ export function parseBenchArgs(argv: string[]): { help: true } | ({ help: false 
         out: { type: "string" },
         markdown: { type: "boolean" },
         profile: { type: "string" },
+        "table-from": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -82,6 +87,6 @@ export function parseBenchArgs(argv: string[]): { help: true } | ({ help: false 
   if (values.help) return { help: true };
   const parsed = schema.safeParse(values);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
-  const { only, profile, ...rest } = parsed.data;
-  return { help: false, ...rest, profile, sections: only };
+  const { only, profile, "table-from": tableFrom, ...rest } = parsed.data;
+  return { help: false, ...rest, profile, tableFrom, sections: only };
 }

@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { parseBenchArgs, USAGE, UsageError } from "./args";
 import { BenchConfigError, loadBenchConfig } from "./config";
 import { stderrProgress } from "./log";
+import { figuresFromJson, type ResultsJson } from "./results";
 import { runBench } from "./run";
+import { formatMarkdown, formatTable } from "./table";
 
 // `pnpm run bench`: parse flags → run the sections → print the table. Exit 0 whatever the figures;
 // 2 for a usage or configuration error; 1 only if the bench itself crashes.
@@ -38,6 +41,12 @@ async function main(): Promise<number> {
     throw error;
   }
   const { help: _help, ...options } = parsed;
+  if (options.tableFrom) {
+    const results = JSON.parse(await readFile(options.tableFrom, "utf8")) as ResultsJson;
+    const figures = figuresFromJson(results);
+    process.stdout.write(options.markdown ? formatMarkdown(figures, results) : formatTable(figures, results));
+    return 0;
+  }
   const run = await runBench(options, config, stderrProgress());
   process.stdout.write(options.markdown ? run.markdown : run.table);
   return 0;

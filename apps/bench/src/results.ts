@@ -328,3 +328,16 @@ export function toResultsJson(figures: Figures, date: Date, machine: Machine, ru
     notes: figures.notes,
   };
 }
+
+/** The figures of an earlier results.json, to print its table again. */
+export function figuresFromJson(json: ResultsJson): Figures {
+  const figures = new Figures();
+  for (const metric of METRICS) {
+    const [group, name] = metric.key.split(".") as [string, string];
+    const value = (json[group] as Record<string, unknown> | undefined)?.[name];
+    if (typeof value === "number") figures.set(metric.key, value);
+    else figures.miss(metric.key, json.not_measured?.[metric.key] ?? "not in this results file");
+  }
+  figures.notes.push(...(json.notes ?? []));
+  return figures;
+}

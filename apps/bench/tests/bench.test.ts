@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseBenchArgs, UsageError } from "../src/args";
-import { METRICS } from "../src/results";
+import { Figures, figuresFromJson, METRICS, toResultsJson } from "../src/results";
 
 const root = join(import.meta.dirname, "../../..");
 const dir = mkdtempSync(join(tmpdir(), "kr-bench-test-"));
@@ -46,6 +46,35 @@ describe("bench flags", () => {
   it("rejects an unknown section and a non-numeric size with a message", () => {
     expect(() => parseBenchArgs(["--only", "loader,nope"])).toThrow(/unknown section nope/);
     expect(() => parseBenchArgs(["--events", "lots"])).toThrow(UsageError);
+  });
+});
+
+describe("results.json", () => {
+  it("nests figures by section, explains every null, and reads back into the same figures", () => {
+    const figures = new Figures();
+    figures.set("loader.rows_per_s", 1234.5);
+    figures.miss("lambda.cold_import_ms", "no node");
+    const json = toResultsJson(
+      figures,
+      new Date("2026-11-25T00:00:00Z"),
+      {
+        cpu_model: "cpu",
+        cores: 2,
+        memory_gb: 1,
+        node_version: "v20",
+        os: "linux",
+        backend: "PostgreSQL",
+        load_average_at_start: [0, 0, 0],
+        load_average_at_end: [0, 0, 0],
+      },
+      { events: 10, repetitions: 1, sections: ["loader"], seconds: 1 },
+    );
+    expect(at(json, "loader.rows_per_s")).toBe(1234.5);
+    expect(at(json, "lambda.cold_import_ms")).toBeNull();
+    expect(json.not_measured["lambda.cold_import_ms"]).toBe("no node");
+    const back = figuresFromJson(JSON.parse(JSON.stringify(json)));
+    expect(back.get("loader.rows_per_s")).toBe(1234.5);
+    expect(back.reason("lambda.cold_import_ms")).toBe("no node");
   });
 });
 
