@@ -7,10 +7,10 @@ import type { StageResult } from "./types";
 export class TooManyRejectedRecordsError extends Error {
   readonly result: StageResult;
   constructor(result: StageResult, maxErrors: number) {
-    const last = result.rejected[result.rejected.length - 1];
+    const first = result.rejected[0];
     super(
       `${result.rejectedCount} rejected records exceed maxErrors ${maxErrors}` +
-        (last ? ` (last: ${last.key} line ${last.line}: ${last.reason})` : ""),
+        (first ? ` (first: ${first.key} line ${first.line}: ${first.reason})` : ""),
     );
     this.name = "TooManyRejectedRecordsError";
     this.result = result;

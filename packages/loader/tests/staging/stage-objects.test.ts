@@ -298,6 +298,21 @@ describe.each(methods.map((m) => [m]))("%s", (method) => {
     },
   );
 
+  run(
+    "passes on an error the server raises mid-stage, leaving the connection usable after rollback",
+    async () => {
+      // The caller declared user_id nullable but the table says NOT NULL: only the server can tell.
+      const ddl = EVENTS_DDL(TABLE).replace("user_id text,", "user_id text NOT NULL,");
+      const events = makeEvents(3000, 4).map((e) => ({ ...e, user_id: null }));
+      const failure = await stage(method, [memorySource("server-error.json", jsonLines(events))], {
+        ddl,
+      }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).toMatch(/null value in column "user_id"/);
+      expect((await client.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    },
+  );
+
   run("joins lines split across chunks and gzip members, and keeps a last line without newline", async () => {
     const events = makeEvents(40, 9);
     const text = jsonLines(events).replace(/\n$/, "");
