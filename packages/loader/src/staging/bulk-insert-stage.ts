@@ -16,7 +16,8 @@ export const BULK_BATCH_ROWS = 2000;
  * same encoded COPY text-format rows as the COPY path, so both paths stage identical values.
  */
 export class BulkInsertSink implements RowSink {
-  readonly rows = new RowBuffer(1024 * 1024);
+  /** Room for a batch plus a decoded chunk's rows, so it does not grow (growing copies it). */
+  readonly rows = new RowBuffer(4 * 1024 * 1024);
   private readonly sql: string;
   private readonly keys: string[];
   private readonly jsonColumns: boolean[];

@@ -7,11 +7,16 @@ import type { RowSink } from "./row-sink";
 import type { StagingClient } from "./types";
 
 /** Bytes gathered before a CopyData write: large writes keep per-message overhead negligible. */
-const FLUSH_BYTES = 512 * 1024;
+const FLUSH_BYTES = 1024 * 1024;
+/**
+ * Rows are flushed between decoded chunks (up to 1 MiB, whose rows take at most twice that once
+ * escaped), so the buffer holds a flush's worth plus a chunk's without growing (growing copies it).
+ */
+const ROW_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** Streams encoded rows into `COPY <table> (<cols>) FROM STDIN` in PostgreSQL's text format. */
 export class CopySink implements RowSink {
-  readonly rows = new RowBuffer(FLUSH_BYTES + 64 * 1024);
+  readonly rows = new RowBuffer(ROW_BUFFER_BYTES);
   private failure: Error | null = null;
   /** Buffers handed to the stream and not yet known to be sent. */
   private inFlight: Buffer[] = [];

@@ -326,13 +326,10 @@ function utf8Chars(buf: Buffer, s: number, e: number): number {
 }
 
 function copyRaw(src: Buffer, s: number, e: number, out: RowBuffer): void {
+  // A plain loop: native copies need a subarray view per call, and those allocations cost more
+  // (in scavenges) than the loop for the short values rows are made of.
   const dst = out.buf;
   let at = out.used;
-  if (e - s > 32) {
-    dst.set(src.subarray(s, e), at);
-    out.used = at + (e - s);
-    return;
-  }
   for (let k = s; k < e; k++) dst[at++] = src[k] as number;
   out.used = at;
 }
