@@ -108,6 +108,20 @@ export const METRICS: readonly MetricSpec[] = [
     required: true,
   },
   {
+    key: "generator.cpu_us_per_event",
+    section: "generator",
+    label: "  CPU per event, generator process (generate + SDK + HTTP)",
+    unit: "µs",
+    digits: 1,
+  },
+  {
+    key: "generator.firehose_cpu_us_per_event",
+    section: "generator",
+    label: "  CPU per event, local Firehose + S3 process",
+    unit: "µs",
+    digits: 1,
+  },
+  {
     key: "generator.records_per_batch",
     section: "generator",
     label: "Records per PutRecordBatch (limit 500)",

@@ -51,6 +51,9 @@ async function main(): Promise<void> {
         await warehouse?.close();
         warehouse = undefined;
         send({ type: "done", id: request.id });
+      } else if (request.type === "cpu") {
+        const usage = process.cpuUsage();
+        send({ type: "cpu", id: request.id, micros: usage.user + usage.system });
       } else if (request.type === "stats")
         send({ type: "stats", id: request.id, stats: firehose?.stats() ?? null });
       else if (request.type === "flush") {

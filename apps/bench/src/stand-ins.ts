@@ -18,6 +18,7 @@ export type ChildRequest = { id: number } & (
   | { type: "warehouse-start" }
   | { type: "warehouse-copy"; sql: string; csvFile: string }
   | { type: "warehouse-stop" }
+  | { type: "cpu" }
 );
 export type ChildResponse =
   | { type: "ready"; s3Endpoint: string; firehoseEndpoint: string | null }
@@ -26,6 +27,7 @@ export type ChildResponse =
   | { type: "done"; id: number }
   | { type: "warehouse"; id: number; url: string; version: string }
   | { type: "seconds"; id: number; seconds: number }
+  | { type: "cpu"; id: number; micros: number }
   | { type: "error"; id: number; message: string };
 
 export interface StandIns {
@@ -39,6 +41,8 @@ export interface StandIns {
   /** Runs `COPY … FROM '/dev/blob'` of the CSV file inside that PGlite and returns the seconds it took. */
   pgliteCopySeconds(sql: string, csvFile: string): Promise<number>;
   stopPglite(): Promise<void>;
+  /** CPU time (user + system, µs) the stand-ins process has used so far. */
+  cpuMicros(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,11 @@ export async function startStandIns(
       const response = await request({ type: "warehouse-copy", sql, csvFile });
       if (response.type !== "seconds") throw new Error("the stand-ins did not run the COPY");
       return response.seconds;
+    },
+    async cpuMicros() {
+      const response = await request({ type: "cpu" });
+      if (response.type !== "cpu") throw new Error("the stand-ins did not report CPU time");
+      return response.micros;
     },
     async stopPglite() {
       await request({ type: "warehouse-stop" });

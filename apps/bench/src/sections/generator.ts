@@ -39,6 +39,8 @@ export async function measureGenerator(context: SectionContext, figures: Figures
     const endpoint = standIns.firehoseEndpoint;
     if (!endpoint) throw new Error("the stand-ins started no Firehose");
     const rates: number[] = [];
+    const benchCpu: number[] = [];
+    const firehoseCpu: number[] = [];
     const megabytes: number[] = [];
     let calls = 0;
     let recordsAccepted = 0;
@@ -52,9 +54,15 @@ export async function measureGenerator(context: SectionContext, figures: Figures
         start: DATA_START,
         end: new Date(DATA_START.getTime() + DATA_HOURS * 3_600_000),
       });
+      const childCpuBefore = await standIns.cpuMicros();
+      const cpuBefore = process.cpuUsage();
       const start = now();
       const summary = await sendRecords({ endpoint, deliveryStreams: DELIVERY_STREAMS, records });
       const seconds = (now() - start) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      const childCpu = (await standIns.cpuMicros()) - childCpuBefore;
+      benchCpu.push((cpu.user + cpu.system) / summary.delivered);
+      firehoseCpu.push(childCpu / summary.delivered);
       const after = await standIns.firehoseStats();
       if (summary.undelivered > 0)
         figures.notes.push(`generator: ${summary.undelivered} records undelivered in run ${rep}`);
@@ -66,13 +74,17 @@ export async function measureGenerator(context: SectionContext, figures: Figures
       progress(
         `generator ${rep}/${options.repetitions}: ${summary.delivered} records in ${seconds.toFixed(2)} s = ` +
           `${Math.round(summary.delivered / seconds).toLocaleString("en-US")} events/s, ` +
-          `${(summary.bytes / 1e6 / seconds).toFixed(1)} MB/s, ${after.calls - before.calls} calls`,
+          `${(summary.bytes / 1e6 / seconds).toFixed(1)} MB/s, ${after.calls - before.calls} calls; CPU per event: ` +
+          `generator ${((cpu.user + cpu.system) / summary.delivered).toFixed(1)} µs, ` +
+          `local Firehose + S3 ${(childCpu / summary.delivered).toFixed(1)} µs`,
       );
     }
     const eventsPerSecond = median(rates);
     figures.set("generator.events_per_s", eventsPerSecond);
     figures.set("generator.mb_per_s", median(megabytes));
     figures.set("generator.multiple_of_design_load", eventsPerSecond / DESIGN_EVENTS_PER_SECOND);
+    figures.set("generator.cpu_us_per_event", median(benchCpu));
+    figures.set("generator.firehose_cpu_us_per_event", median(firehoseCpu));
     figures.set("generator.records_per_batch", recordsAccepted / calls);
     figures.set("generator.record_fill", (100 * recordsAccepted) / calls / FIREHOSE_LIMITS.recordsPerBatch);
     figures.set("generator.bytes_per_batch", bytesAccepted / calls);
