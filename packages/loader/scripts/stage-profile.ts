@@ -1,8 +1,11 @@
 // Times the local staging engine against the physical limit on the same server, the same rows and
 // the same table: `COPY … FROM STDIN` of the rows pre-made as CSV (and `psql \copy` when psql is on
-// PATH). Usage: PG_URL=postgres://… tsx packages/loader/scripts/stage-profile.ts [--rows 500000]
-// [--files 20] [--reps 5] [--method copy-from-stdin|bulk-insert] [--concurrency 4] [--only stage]
-// Without PG_URL it runs against an embedded PGlite (the bulk-insert path).
+// PATH), plus the Node side alone (node-only: CPU µs/row and GCs) and the bare download. Usage:
+// PG_URL=postgres://… tsx packages/loader/scripts/stage-profile.ts [--rows 500000] [--files 20]
+// [--reps 5] [--method copy-from-stdin|bulk-insert] [--concurrency 4] [--batch-rows 2000]
+// [--only stage,copy-csv,psql-copy,node-only,download]. Without PG_URL it runs against PGlite (the
+// bulk-insert path). Contenders run in rotating order; medians are printed. Profile with
+// `node --cpu-prof --import tsx …`.
 import { execFileSync, fork } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
