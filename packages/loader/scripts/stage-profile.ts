@@ -340,7 +340,9 @@ async function main() {
       console.log(
         `${name.padEnd(10)} median ${Math.round(m).toLocaleString("en").padStart(9)} rows/s   ` +
           `runs: ${rates.map((r) => Math.round(r / 1000)).join(", ")}k` +
-          (name === "stage" || name === "node-only" ? "" : `   stage ratio ${(stageMedian / m).toFixed(2)}`),
+          (name === "stage" || name === "node-only" || name === "download"
+            ? ""
+            : `   stage ratio ${(stageMedian / m).toFixed(2)}`),
       );
     }
   } finally {
