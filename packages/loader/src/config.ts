@@ -227,7 +227,7 @@ export function loadConfig(env: EnvRecord): LoaderConfig {
     maxErrors: s.LOAD_MAX_ERRORS ?? 100,
     lookbackHours: s.LOAD_LOOKBACK_HOURS ?? 48,
     maxRangeHours: s.LOAD_MAX_RANGE_HOURS ?? 2160,
-    chunkHours: s.LOAD_CHUNK_HOURS ?? 24,
+    chunkHours: s.LOAD_CHUNK_HOURS ?? 12,
     listConcurrency: s.LOAD_LIST_CONCURRENCY ?? 16,
     stageConcurrency: s.LOAD_STAGE_CONCURRENCY ?? 4,
   };

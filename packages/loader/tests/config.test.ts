@@ -42,7 +42,7 @@ describe("local mode (the default)", () => {
         maxErrors: 100,
         lookbackHours: 48,
         maxRangeHours: 2160,
-        chunkHours: 24,
+        chunkHours: 12,
         listConcurrency: 16,
         stageConcurrency: 4,
       },
