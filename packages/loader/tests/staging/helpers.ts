@@ -8,18 +8,10 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "@kr/local-aws";
 import type { StageSource, StagingColumn } from "../../src/staging/index";
 import { s3StageSource } from "../../src/staging/index";
+import { seededRandom } from "../helpers/data";
 
-/** mulberry32: small, fast, good enough for test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// One seeded generator for all loader test data.
+export { seededRandom };
 
 export const EVENT_COLUMNS: StagingColumn[] = [
   { name: "event_id", type: "text", nullable: false },
