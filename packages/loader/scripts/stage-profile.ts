@@ -24,13 +24,13 @@ import { compileColumn } from "../src/staging/column-types";
 import { CopySink } from "../src/staging/copy-stage";
 import {
   type StageSource,
-  type StagingColumn,
   type StagingMethod,
   s3StageSource,
   stageObjects,
 } from "../src/staging/index";
 import { RecordEncoder } from "../src/staging/record-encoder";
 import { runStage } from "../src/staging/stage-loop";
+import { EVENT_COLUMNS, EVENTS_DDL, seededRandom } from "../tests/staging/helpers";
 
 const { values: args } = parseArgs({
   options: {
@@ -49,32 +49,9 @@ const ROWS = Number(args.rows);
 const FILES = Number(args.files);
 const REPS = Number(args.reps);
 
-const COLUMNS: StagingColumn[] = [
-  { name: "event_id", type: "text", nullable: false },
-  { name: "event_type", type: "text", nullable: false },
-  { name: "occurred_at", type: "timestamptz", nullable: false },
-  { name: "user_id", type: "text", nullable: true },
-  { name: "anonymous_id", type: "text", nullable: true },
-  { name: "session_id", type: "text", nullable: true },
-  { name: "page_url", type: "text", nullable: true },
-  { name: "referrer", type: "text", nullable: true },
-  { name: "user_agent", type: "text", nullable: true },
-  { name: "properties", type: "jsonb", nullable: true },
-];
-const DDL = `CREATE TEMP TABLE stage_profile (event_id text NOT NULL, event_type text NOT NULL,
-  occurred_at timestamptz NOT NULL, user_id text, anonymous_id text, session_id text, page_url text,
-  referrer text, user_agent text, properties jsonb)`;
-
-/** mulberry32 */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The staging tests' table shape and seeded generator: the profile measures what the tests pin.
+const COLUMNS = EVENT_COLUMNS;
+const DDL = EVENTS_DDL("stage_profile");
 
 const TYPES = ["page_view", "click", "add_to_cart", "purchase", "scroll"];
 const AGENTS = [
@@ -174,7 +151,7 @@ async function main() {
   });
   try {
     // Same seeded rows for every contender: JSON lines in gz objects, and the same rows as CSV.
-    const random = seeded(42);
+    const random = seededRandom(42);
     const perFile = Math.ceil(ROWS / FILES);
     const sources: StageSource[] = [];
     const csvParts: string[] = [];

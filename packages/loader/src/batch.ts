@@ -19,7 +19,7 @@ import {
 import type pg from "pg";
 import type { StageRequest, WarehouseDriver } from "./drivers/types";
 import { TooManyRejectedError } from "./errors";
-import type { StreamReport } from "./report";
+import { type StreamReport, ZERO_COUNTS } from "./report";
 import type { PlannedFile } from "./s3-objects";
 import type { StageProgress, StagingColumn } from "./staging/index";
 
@@ -231,20 +231,8 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
 }
 
 function emptyResult(stream: string, batchId: string): BatchResult {
-  return {
-    stream,
-    status: "up-to-date",
-    batchId,
-    files: 0,
-    bytes: 0,
-    rowsStaged: 0,
-    inserted: 0,
-    replaced: 0,
-    duplicatesDropped: 0,
-    rejected: 0,
-    rejectedRecords: [],
-    skippedUnderLock: 0,
-  };
+  const { durationMs: _, ...zero } = ZERO_COUNTS;
+  return { ...zero, stream, status: "up-to-date", batchId, rejectedRecords: [], skippedUnderLock: 0 };
 }
 
 async function rollbackQuietly(client: pg.ClientBase): Promise<void> {
