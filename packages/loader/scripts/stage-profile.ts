@@ -22,12 +22,7 @@ import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { compileColumn } from "../src/staging/column-types";
 import { CopySink } from "../src/staging/copy-stage";
-import {
-  type StageSource,
-  type StagingMethod,
-  s3StageSource,
-  stageObjects,
-} from "../src/staging/index";
+import { type StageSource, type StagingMethod, s3StageSource, stageObjects } from "../src/staging/index";
 import { RecordEncoder } from "../src/staging/record-encoder";
 import { runStage } from "../src/staging/stage-loop";
 import { EVENT_COLUMNS, EVENTS_DDL, seededRandom } from "../tests/staging/helpers";
