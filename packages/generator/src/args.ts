@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import { parseArgs } from "node:util";
 import { DEFAULT_RETRY } from "./backoff";
 import { UsageError } from "./errors";
@@ -14,7 +15,7 @@ Generates realistic events and sends them to Firehose (the local stand-in unless
   --duplicate-rate F        fraction of events sent twice, 0-1 (default 0)
   --malformed-rate F        fraction of events replaced by a non-JSON line, 0-1 (default 0)
   --concurrency N           PutRecordBatch calls in flight (default ${DEFAULT_CONCURRENCY})
-  --seed N                  same seed, same events (default 1)
+  --seed N                  same seed, same events (default a fresh random seed, printed in the summary)
   --max-attempts N          attempts per record before it counts as undelivered (default ${DEFAULT_RETRY.maxAttempts})
   time span of occurred_at (UTC; default the last hour):
   --hour 2026-11-23T05      that whole hour
@@ -113,6 +114,8 @@ export function parseGenerateArgs(
   argv: string[],
   available: readonly StreamName[],
   now = new Date(),
+  // Real front ends never reuse ids: without --seed every run gets its own events.
+  freshSeed: () => number = () => randomInt(0, 2 ** 32),
 ): GenerateCommand | { help: true } {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -162,7 +165,7 @@ export function parseGenerateArgs(
     duplicateRate: fraction("duplicate-rate", text["duplicate-rate"]),
     malformedRate: fraction("malformed-rate", text["malformed-rate"]),
     concurrency: wholeNumber("concurrency", text.concurrency, DEFAULT_CONCURRENCY, 1, 256, "8"),
-    seed: wholeNumber("seed", text.seed, 1, 0, 2 ** 32 - 1, "42"),
+    seed: text.seed === undefined ? freshSeed() : wholeNumber("seed", text.seed, 0, 0, 2 ** 32 - 1, "42"),
     maxAttempts: wholeNumber("max-attempts", text["max-attempts"], DEFAULT_RETRY.maxAttempts, 1, 50, "8"),
     ...timeSpan(text, now),
   };

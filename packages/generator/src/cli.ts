@@ -26,7 +26,7 @@ async function main(): Promise<number> {
   const summary = await runGenerate(command, config, (progress) => bar.update(progress)).finally(() =>
     bar.stop(),
   );
-  console.log(formatSummary(summary, { color: process.stdout.isTTY === true }));
+  console.log(formatSummary(summary, { color: process.stdout.isTTY === true, seed: command.seed }));
   return summary.undelivered > 0 ? 1 : 0;
 }
 

@@ -5,8 +5,14 @@ import type { SendSummary } from "./tally";
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
 
-/** The final summary: totals, then one row per stream. Colour only for a terminal. */
-export function formatSummary(summary: SendSummary, options: { color?: boolean } = {}): string {
+/**
+ * The final summary: totals, then one row per stream, then (given the run's seed) how to make the
+ * same events again. Colour only for a terminal.
+ */
+export function formatSummary(
+  summary: SendSummary,
+  options: { color?: boolean; seed?: number } = {},
+): string {
   const style = options.color ? {} : { style: { head: [], border: [] } };
   const totals = new Table(style);
   totals.push(
@@ -57,5 +63,9 @@ export function formatSummary(summary: SendSummary, options: { color?: boolean }
       ...[...reasons].map(([reason, n]) => `  ${int(n)} × ${reason}`),
     );
   }
+  if (options.seed !== undefined)
+    lines.push(
+      `--seed ${options.seed} reproduces this run (same events, with the same --count and time span)`,
+    );
   return lines.join("\n");
 }

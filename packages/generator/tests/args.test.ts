@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type GenerateCommand, parseGenerateArgs, UsageError } from "../src/index";
+import { type GenerateCommand, generateRecords, parseGenerateArgs, UsageError } from "../src/index";
 
 const NOW = new Date("2026-11-23T10:20:00Z");
-const parse = (...argv: string[]) => parseGenerateArgs(argv, ["events", "utm"], NOW) as GenerateCommand;
+const parse = (...argv: string[]) =>
+  parseGenerateArgs(argv, ["events", "utm"], NOW, () => 123_456_789) as GenerateCommand;
 const usageError = (...argv: string[]) => {
   try {
     parseGenerateArgs(argv, ["events", "utm"], NOW);
@@ -23,11 +24,27 @@ describe("generate flags", () => {
       duplicateRate: 0,
       malformedRate: 0,
       concurrency: 8,
-      seed: 1,
+      seed: 123_456_789,
       maxAttempts: 8,
       start: new Date("2026-11-23T09:20:00Z"),
       end: NOW,
     });
+  });
+
+  it("gives every run without --seed a fresh seed, so two default runs share no event id", () => {
+    const run = () => {
+      const command = parseGenerateArgs(["--count", "3000"], ["events", "utm"], NOW) as GenerateCommand;
+      return { seed: command.seed, ids: [...generateRecords(command)].map((record) => record.eventId) };
+    };
+    const first = run();
+    const second = run();
+    expect(second.seed).not.toBe(first.seed);
+    expect(first.ids).toHaveLength(3000);
+    const earlier = new Set(first.ids);
+    expect(second.ids.filter((id) => earlier.has(id))).toEqual([]);
+    // --seed still reproduces a run exactly, 0 included.
+    expect(parse("--seed", "0").seed).toBe(0);
+    expect(parse("--seed", String(first.seed)).seed).toBe(first.seed);
   });
 
   it("reads every flag", () => {

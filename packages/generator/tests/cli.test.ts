@@ -61,7 +61,18 @@ it("exits 0 with a summary table when every event is delivered", async () => {
     expect(stdout).toContain(column);
   expect(stdout).toMatch(/│ sent +│ 300 +│/);
   expect(stdout).toMatch(/│ failed +│ 0 +│/);
+  expect(stdout).toContain("--seed 5 reproduces this run");
   expect(firehose.stats().recordsAccepted - before).toBe(300);
+});
+
+it("picks a fresh seed per run without --seed and prints it", async () => {
+  const runs = await Promise.all([generate(["--count", "20"]), generate(["--count", "20"])]);
+  const seeds = runs.map(({ code, stdout }) => {
+    expect(code).toBe(0);
+    return /--seed (\d+) reproduces this run/.exec(stdout)?.[1];
+  });
+  expect(seeds[0]).toMatch(/^\d+$/);
+  expect(seeds[1]).not.toBe(seeds[0]);
 });
 
 it("exits 1 with the count of undelivered events when retries run out", async () => {
