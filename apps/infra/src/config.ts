@@ -126,7 +126,8 @@ const envSchema = z.object({
       'must be an EventBridge schedule like "rate(1 hour)" or "cron(5 * * * ? *)"',
     ),
   LOAD_LOOKBACK_HOURS: int(1, 24 * 366),
-  LOAD_MAX_ERRORS: int(0, 100_000),
+  // Tolerating N bad records takes MAXERROR N + 1, and Redshift caps MAXERROR at 100000.
+  LOAD_MAX_ERRORS: int(0, 99_999),
   LOADER_MEMORY_MB: int(128, 10240),
   LOADER_TIMEOUT_SECONDS: int(1, 900),
   LOADER_RESERVED_CONCURRENCY: int(1, 1000),

@@ -138,6 +138,7 @@ describe("each bad setting yields its message", () => {
     [{ RS_DATABASE: "Dev-DB" }, "RS_DATABASE must be a lowercase database name"],
     [{ LOAD_SCHEDULE: "every hour" }, "LOAD_SCHEDULE must be an EventBridge schedule"],
     [{ LOADER_TIMEOUT_SECONDS: "901" }, "LOADER_TIMEOUT_SECONDS must be at most 900"],
+    [{ LOAD_MAX_ERRORS: "100000" }, "LOAD_MAX_ERRORS must be at most 99999"],
     [{ ACCOUNT_A_STATE_BUCKET: "Bad_Bucket" }, "ACCOUNT_A_STATE_BUCKET must be an S3 bucket name"],
     [{ ACCOUNT_B_PROFILE: "my profile" }, "ACCOUNT_B_PROFILE must be an AWS CLI profile name"],
     [

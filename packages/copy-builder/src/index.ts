@@ -29,7 +29,14 @@ export {
 export { buildManifest, type Manifest, type ManifestFile, manifestKey, s3Url } from "./manifest";
 export { type FirehoseObjectName, firehoseObjectKey, hourOfKey, hourPrefix, streamPrefix } from "./prefixes";
 export { buildColumnsQuery, normalizeDataType } from "./sql/catalog";
-export { buildCopy, buildLoadErrorsQuery, type CopyOptions, REDSHIFT_MAX_ERRORS_LIMIT } from "./sql/copy";
+export {
+  buildCopy,
+  buildLoadErrorsQuery,
+  type CopyOptions,
+  MAX_TOLERATED_ERRORS,
+  maxErrorFor,
+  REDSHIFT_MAXERROR_LIMIT,
+} from "./sql/copy";
 export { LEDGER_SCHEMA, ledgerDdl, streamTableDdl } from "./sql/ddl";
 export { type Dialect, type Statement, timestampLiteral, timestampText } from "./sql/dialect";
 export {

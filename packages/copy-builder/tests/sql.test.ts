@@ -15,7 +15,9 @@ import {
   buildStagingStats,
   LEDGER_CHUNK,
   ledgerDdl,
+  MAX_TOLERATED_ERRORS,
   type MergeTarget,
+  maxErrorFor,
   normalizeDataType,
   STREAM_TABLES,
   stagingTableName,
@@ -56,7 +58,7 @@ describe("COPY (Redshift)", () => {
         "TIMEFORMAT 'auto'",
         "TRUNCATECOLUMNS",
         "REGION 'eu-west-1'",
-        "MAXERROR 100",
+        "MAXERROR 101",
         "COMPUPDATE OFF",
         "STATUPDATE OFF",
       ].join("\n"),
@@ -81,11 +83,22 @@ describe("COPY (Redshift)", () => {
         "FORMAT AS JSON 'auto ignorecase'",
         "TIMEFORMAT 'auto'",
         "TRUNCATECOLUMNS",
-        "MAXERROR 0",
+        "MAXERROR 1",
         "COMPUPDATE OFF",
         "STATUPDATE OFF",
       ].join("\n"),
     );
+  });
+
+  it("says MAXERROR N + 1 to tolerate exactly N bad records (Redshift fails at error_count or more)", () => {
+    expect(maxErrorFor(0)).toBe(1);
+    expect(maxErrorFor(100)).toBe(101);
+    expect(maxErrorFor(MAX_TOLERATED_ERRORS)).toBe(100_000);
+    expect(() => maxErrorFor(100_000)).toThrow(/0-99999/);
+    expect(() => maxErrorFor(-1)).toThrow(/0-99999/);
+    expect(() =>
+      buildCopy({ table: "t", manifest, iamRoles: "default", maxErrors: 100_000, gzip: true }),
+    ).toThrow(/MAXERROR/);
   });
 
   it("reads the rejected records of the last COPY from sys_load_error_detail", () => {

@@ -2,7 +2,7 @@
 // environment), reports every bad setting at once, and returns a frozen, typed config.
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Dialect, isIdentifier, REDSHIFT_MAX_ERRORS_LIMIT, validateBucket } from "@kr/copy-builder";
+import { type Dialect, isIdentifier, MAX_TOLERATED_ERRORS, validateBucket } from "@kr/copy-builder";
 import * as z from "zod/mini";
 import { ConfigError } from "./errors";
 
@@ -151,7 +151,7 @@ const schema = z.object({
     ),
   ),
   RS_SSL: z.optional(bool),
-  LOAD_MAX_ERRORS: z.optional(int(0, REDSHIFT_MAX_ERRORS_LIMIT)),
+  LOAD_MAX_ERRORS: z.optional(int(0, MAX_TOLERATED_ERRORS)),
   LOAD_LOOKBACK_HOURS: z.optional(int(1, 24 * 366)),
   LOAD_MAX_RANGE_HOURS: z.optional(int(1, 24 * 366 * 10)),
   LOAD_CHUNK_HOURS: z.optional(int(1, 24 * 31)),

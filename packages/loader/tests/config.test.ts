@@ -132,7 +132,7 @@ describe("validation", () => {
       RS_SCHEMA: "public; drop",
       S3_BUCKET: "Bad_Bucket",
       S3_ENDPOINT: "localhost:4569",
-      LOAD_MAX_ERRORS: "100001",
+      LOAD_MAX_ERRORS: "100000",
       LOAD_CHUNK_HOURS: "0",
       LOAD_COPY_ROLE_ARNS: "arn:aws:iam::1:role/x",
       AWS_REGION: "Europe",
@@ -147,7 +147,7 @@ describe("validation", () => {
       'RS_PORT must be a whole number from 1 to 65535 (got "54x")',
       'RS_SCHEMA must be a lowercase identifier (a-z, 0-9, _; at most 63 characters) (got "public; drop")',
       'RS_SECRET_ARN must be a Secrets Manager secret ARN (got "my-secret")',
-      'LOAD_MAX_ERRORS must be at most 100000 (got "100001")',
+      'LOAD_MAX_ERRORS must be at most 99999 (got "100000")',
       'LOAD_CHUNK_HOURS must be at least 1 (got "0")',
       'LOAD_COPY_ROLE_ARNS must be comma-separated IAM role ARNs (first the cluster\'s role, then the roles it chains to) (got "arn:aws:iam::1:role/x")',
     ]);

@@ -20,23 +20,41 @@ export interface CopyOptions {
   iamRoles: "default" | readonly string[];
   /** Region of the buckets when it differs from the cluster's; omitted when undefined. */
   region?: string | undefined;
-  /** Bad records skipped and reported before the COPY fails (Redshift allows 0-100000). */
+  /**
+   * Bad records this COPY may skip and still succeed (0-99999). Redshift fails a COPY when the error
+   * count is "error_count or greater", so the statement says MAXERROR maxErrors + 1 (limit 100000).
+   */
   maxErrors: number;
   /** Firehose writes GZIP objects by default; false for uncompressed delivery. */
   gzip: boolean;
 }
 
-export const REDSHIFT_MAX_ERRORS_LIMIT = 100_000;
+/** Redshift's limit for the MAXERROR value itself. */
+export const REDSHIFT_MAXERROR_LIMIT = 100_000;
+/**
+ * The most bad records a batch may tolerate (LOAD_MAX_ERRORS): tolerating N takes MAXERROR N + 1,
+ * which must stay within Redshift's 100000.
+ */
+export const MAX_TOLERATED_ERRORS = REDSHIFT_MAXERROR_LIMIT - 1;
 
-export function buildCopy(options: CopyOptions): string {
-  const { maxErrors } = options;
-  if (!Number.isInteger(maxErrors) || maxErrors < 0 || maxErrors > REDSHIFT_MAX_ERRORS_LIMIT) {
+/**
+ * The MAXERROR value that tolerates exactly `tolerated` bad records. The COPY docs: "If the load
+ * returns the error_count number of errors or greater, the load fails" and "Set this value to 0 or 1
+ * if you want the load to fail as soon as the first error occurs".
+ */
+export function maxErrorFor(tolerated: number): number {
+  if (!Number.isInteger(tolerated) || tolerated < 0 || tolerated > MAX_TOLERATED_ERRORS) {
     throw new UnsafeSqlValueError(
       "MAXERROR",
-      String(maxErrors),
-      `a whole number 0-${REDSHIFT_MAX_ERRORS_LIMIT}`,
+      String(tolerated),
+      `a whole number of tolerated errors 0-${MAX_TOLERATED_ERRORS}`,
     );
   }
+  return tolerated + 1;
+}
+
+export function buildCopy(options: CopyOptions): string {
+  const maxError = maxErrorFor(options.maxErrors);
   let role: string;
   if (options.iamRoles === "default") {
     role = "default";
@@ -60,7 +78,7 @@ export function buildCopy(options: CopyOptions): string {
     // Keep an event whose free-text field (user agent, URL) is longer than its column.
     "TRUNCATECOLUMNS",
     ...(options.region ? [`REGION ${quoteLiteral(validateRegion(options.region, "COPY region"))}`] : []),
-    `MAXERROR ${maxErrors}`,
+    `MAXERROR ${maxError}`,
     // A temp staging table is dropped at commit: analysing its compression or statistics is wasted work.
     "COMPUPDATE OFF",
     "STATUPDATE OFF",
