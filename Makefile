@@ -54,7 +54,7 @@ bench: install ## benchmarks: prints a table and writes bench/results.json
 create-infra: synth ## deploy account-b, then account-a (its bucket policy names B's roles); TF_BIN=cdktf|terraform|tofu, AUTO_APPROVE=1
 	@bash tools/deploy.sh apply $(TF_BIN) account-b account-a
 
-destroy: synth ## destroy account-a then account-b (reverse of create-infra)
+destroy: synth ## destroy account-a then account-b; stops first if the events bucket holds objects: KEEP_EVENTS=1 or DELETE_EVENTS=1
 	@bash tools/deploy.sh destroy $(TF_BIN) account-a account-b
 
 state: ## list Terraform state of one stack: make state STACK=account-a|account-b
