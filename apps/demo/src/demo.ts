@@ -177,7 +177,7 @@ async function generate(
     });
     await stack.firehose.flush();
     log(
-      `      ${formatHour(hour)}: ${summary.delivered.toLocaleString("en-US")} records delivered, ${summary.retried} retried`,
+      `      ${formatHour(hour)}: ${summary.delivered.toLocaleString("en-US")} events delivered in ${summary.firehoseRecords.toLocaleString("en-US")} Firehose records, ${summary.retried} re-sent`,
     );
     perHour.push(summary);
   }

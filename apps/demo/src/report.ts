@@ -12,7 +12,7 @@ export function formatDemoReport(result: DemoResult): string {
 
   const generated = new Table({
     ...plain,
-    head: ["stream", "records delivered", "sent twice by client", "malformed", "distinct valid events"],
+    head: ["stream", "events delivered", "sent twice by client", "malformed", "distinct valid events"],
   });
   for (const [stream, s] of Object.entries(result.generated.streams)) {
     generated.push([stream, n(s.delivered), n(s.duplicates), n(s.malformed), n(s.eventIds.size)]);
@@ -55,7 +55,7 @@ export function formatDemoReport(result: DemoResult): string {
     "",
     "Generated and delivered through the local Firehose",
     generated.toString(),
-    `Firehose: ${n(fh.calls)} calls (${n(fh.throttledCalls)} throttled, ${n(result.generated.retried)} records retried by the generator, ${n(result.generated.undelivered)} undelivered); ${n(fh.objectsWritten)} objects written, ${n(fh.duplicateObjects)} of them redelivered buffers`,
+    `Firehose: ${n(fh.calls)} calls (${n(fh.throttledCalls)} throttled, ${n(result.generated.retried)} events re-sent by the generator, ${n(result.generated.undelivered)} undelivered); ${n(fh.objectsWritten)} objects written, ${n(fh.duplicateObjects)} of them redelivered buffers`,
     "",
     "S3 objects and warehouse rows per hour",
     perHour.toString(),

@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors";
+import { PUT_RECORD_BATCH_LIMITS } from "./limits";
+import { DEFAULT_RECORD_MAX_BYTES } from "./records";
 import { STREAMS, type StreamName } from "./sessions";
 
 /** Where the generator sends, from `.env` and the environment. The only reader of process.env here. */
@@ -15,6 +17,8 @@ export interface GeneratorConfig {
   deliveryStreams: Partial<Record<StreamName, string>>;
   /** Streams of KR_STREAMS it has no event model for (reported, not sent). */
   unknownStreams: string[];
+  /** Data bytes per Firehose record the generator packs events into. */
+  recordMaxBytes: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -52,6 +56,22 @@ const schema = z
       .pipe(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must be a region such as eu-west-1")),
     FIREHOSE_ENDPOINT: z.string().default("http://127.0.0.1:4573"),
     ACCOUNT_A_PROFILE: z.string().default(""),
+    // Firehose bills each record as at least 5 KB: pack events up to just under it. Never over the
+    // 1,000 KiB record limit, which no setting can raise.
+    GENERATOR_RECORD_MAX_BYTES: z
+      .string()
+      .default(String(DEFAULT_RECORD_MAX_BYTES))
+      .pipe(z.string().regex(/^\d+$/, `must be a whole number of bytes, e.g. ${DEFAULT_RECORD_MAX_BYTES}`))
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .min(1, "must be at least 1 byte")
+          .max(
+            PUT_RECORD_BATCH_LIMITS.recordBytes,
+            `must be at most ${PUT_RECORD_BATCH_LIMITS.recordBytes} (Firehose's 1,000 KiB record limit)`,
+          ),
+      ),
   })
   .superRefine((env, ctx) => {
     if (env.KR_MODE !== "local") return;
@@ -100,6 +120,7 @@ export function loadGeneratorConfig(env?: Env): Readonly<GeneratorConfig> {
     region: s.AWS_REGION,
     deliveryStreams: Object.fromEntries(known.map((name) => [name, `${s.KR_PROJECT}-${name}`])),
     unknownStreams: s.KR_STREAMS.filter((name) => !known.includes(name as StreamName)),
+    recordMaxBytes: s.GENERATOR_RECORD_MAX_BYTES,
   };
   if (s.KR_MODE === "local") config.endpoint = new URL(s.FIREHOSE_ENDPOINT).origin;
   else if (s.ACCOUNT_A_PROFILE) config.profile = s.ACCOUNT_A_PROFILE;

@@ -4,7 +4,14 @@ export { type GeneratorConfig, loadGeneratorConfig } from "./config";
 export { ConfigError, GeneratorError, UsageError } from "./errors";
 export { type GeneratedRecord, type GenerateOptions, generateRecords } from "./generate";
 export { type PackLimits, PUT_RECORD_BATCH_LIMITS } from "./limits";
-export { type Batch, packBatches } from "./pack";
+export { type Batch, packBatches, type Sendable } from "./pack";
+export {
+  BILLING_INCREMENT_BYTES,
+  billedBytes,
+  DEFAULT_RECORD_MAX_BYTES,
+  type FirehoseRecord,
+  packRecords,
+} from "./records";
 export { formatSummary } from "./report";
 export { firehoseClient, runGenerate } from "./run";
 export { DEFAULT_CONCURRENCY, type SendOptions, sendRecords } from "./send";

@@ -1,9 +1,14 @@
-import type { GeneratedRecord } from "./generate";
 import { type PackLimits, PUT_RECORD_BATCH_LIMITS } from "./limits";
 
-export interface Batch {
+/** What a PutRecordBatch entry needs: the stream it goes to and its data bytes. */
+export interface Sendable {
   stream: string;
-  records: GeneratedRecord[];
+  data: Uint8Array;
+}
+
+export interface Batch<R extends Sendable = Sendable> {
+  stream: string;
+  records: R[];
   bytes: number;
 }
 
@@ -11,12 +16,12 @@ export interface Batch {
  * Packs records into PutRecordBatch calls, one open batch per stream, each as full as the limits
  * allow. A record larger than the per-record limit can never be sent: it goes to `onOversize`.
  */
-export function* packBatches(
-  records: Iterable<GeneratedRecord>,
-  onOversize: (record: GeneratedRecord) => void,
+export function* packBatches<R extends Sendable>(
+  records: Iterable<R>,
+  onOversize: (record: R) => void,
   limits: PackLimits = PUT_RECORD_BATCH_LIMITS,
-): Generator<Batch> {
-  const open = new Map<string, Batch>();
+): Generator<Batch<R>> {
+  const open = new Map<string, Batch<R>>();
   for (const record of records) {
     const size = record.data.length;
     if (size > limits.recordBytes) {

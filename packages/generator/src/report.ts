@@ -4,6 +4,7 @@ import type { SendSummary } from "./tally";
 
 const int = (n: number) => Math.round(n).toLocaleString("en-US");
 const pct = (fraction: number) => `${(fraction * 100).toFixed(1)}%`;
+const perRecord = (s: SendSummary) => (s.firehoseRecords ? s.delivered / s.firehoseRecords : 0);
 
 /**
  * The final summary: totals, then one row per stream, then (given the run's seed) how to make the
@@ -17,11 +18,14 @@ export function formatSummary(
   const totals = new Table(style);
   totals.push(
     { sent: int(summary.delivered) },
-    { retried: `${int(summary.retried)} record re-sends` },
+    { retried: `${int(summary.retried)} event re-sends` },
     { failed: int(summary.undelivered) },
     { "events/s": int(summary.eventsPerSecond) },
     { "MB/s": summary.megabytesPerSecond.toFixed(2) },
     { bytes: `${int(summary.bytes)} (${(summary.bytes / 1e6).toFixed(2)} MB)` },
+    {
+      "Firehose records": `${int(summary.firehoseRecords)} (${perRecord(summary).toFixed(1)} events each; billed ${int(summary.delivered ? summary.billedBytes / summary.delivered : 0)} B per event with the 5 KB rounding)`,
+    },
     {
       "batch fill": `${pct(summary.batchFill.records)} of ${PUT_RECORD_BATCH_LIMITS.records} records, ${pct(summary.batchFill.bytes)} of 4 MiB`,
     },

@@ -79,6 +79,7 @@ export async function runGenerate(
         duplicateRate: command.duplicateRate,
         malformedRate: command.malformedRate,
       }),
+      recordMaxBytes: config.recordMaxBytes,
       concurrency: command.concurrency,
       rate: command.rate,
       retry: { maxAttempts: command.maxAttempts },

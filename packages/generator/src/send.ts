@@ -6,6 +6,7 @@ import type { GeneratedRecord } from "./generate";
 import { PUT_RECORD_BATCH_LIMITS } from "./limits";
 import { type Batch, packBatches } from "./pack";
 import { Random } from "./random";
+import { DEFAULT_RECORD_MAX_BYTES, type FirehoseRecord, packRecords } from "./records";
 import { type SendProgress, type SendSummary, SendTally } from "./tally";
 
 export interface SendOptions {
@@ -16,10 +17,13 @@ export interface SendOptions {
   region?: string;
   /** Stream → delivery stream name, e.g. { events: "kr-events", utm: "kr-utm" }. */
   deliveryStreams: Record<string, string>;
+  /** Events, one JSON line each; packed into Firehose records of up to `recordMaxBytes`. */
   records: Iterable<GeneratedRecord>;
+  /** Data bytes per Firehose record (1..1,000 KiB); default 5,000, just under the 5 KB billing unit. */
+  recordMaxBytes?: number;
   /** PutRecordBatch calls in flight at once. Default 8. */
   concurrency?: number;
-  /** Records per second; 0 or undefined for as fast as possible. */
+  /** Events per second; 0 or undefined for as fast as possible. */
   rate?: number;
   retry?: Partial<RetryPolicy>;
   /** Seed of the backoff jitter. */
@@ -31,15 +35,15 @@ export interface SendOptions {
 
 export const DEFAULT_CONCURRENCY = 8;
 
-/** Paces records to a rate shared by all workers. */
+/** Paces events to a rate shared by all workers. */
 class Pacer {
   private nextAt = performance.now();
   constructor(private readonly rate: number) {}
-  async take(records: number): Promise<void> {
+  async take(events: number): Promise<void> {
     if (!this.rate) return;
     const now = performance.now();
     const at = Math.max(this.nextAt, now);
-    this.nextAt = at + (records * 1000) / this.rate;
+    this.nextAt = at + (events * 1000) / this.rate;
     if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
   }
 }
@@ -62,10 +66,12 @@ function localClient(endpoint: string, region: string, concurrency: number): Fir
 }
 
 /**
- * Sends records with PutRecordBatch, packed to the API limits, `concurrency` calls at a time.
+ * Sends events with PutRecordBatch: several newline-terminated events per Firehose record (up to
+ * `recordMaxBytes`), records packed to the API limits, `concurrency` calls at a time.
  * Retries only what failed — the failed records of a partially failed batch, or the whole call
  * when it was throttled or the network failed — with exponential backoff and full jitter, up to
- * `retry.maxAttempts`; what is still not delivered is counted and listed, never dropped silently.
+ * `retry.maxAttempts`; the events of what is still not delivered are counted and listed, never
+ * dropped silently.
  */
 export async function sendRecords(options: SendOptions): Promise<SendSummary> {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
@@ -87,16 +93,14 @@ export async function sendRecords(options: SendOptions): Promise<SendSummary> {
       yield record;
     }
   })();
-  const batches = packBatches(
-    counted,
-    (record) => tally.undelivered([record], "record larger than 1,000 KiB"),
-    {
-      ...PUT_RECORD_BATCH_LIMITS,
-      records: perBatch,
-    },
-  );
+  const oversize = (event: GeneratedRecord) => tally.undelivered([event], "event larger than 1,000 KiB");
+  const records = packRecords(counted, options.recordMaxBytes ?? DEFAULT_RECORD_MAX_BYTES, oversize);
+  const batches = packBatches(records, (record) => record.events.forEach(oversize), {
+    ...PUT_RECORD_BATCH_LIMITS,
+    records: perBatch,
+  });
 
-  const sendBatch = async (batch: Batch): Promise<void> => {
+  const sendBatch = async (batch: Batch<FirehoseRecord>): Promise<void> => {
     const name = options.deliveryStreams[batch.stream];
     if (!name) {
       tally.undelivered(batch.records, `no delivery stream configured for stream ${batch.stream}`);
@@ -105,7 +109,7 @@ export async function sendRecords(options: SendOptions): Promise<SendSummary> {
     tally.call(batch);
     let pending = batch.records;
     for (let attempt = 1; ; attempt++) {
-      let failed: GeneratedRecord[];
+      let failed: FirehoseRecord[];
       let reason: string;
       tally.attempted();
       try {
@@ -124,9 +128,9 @@ export async function sendRecords(options: SendOptions): Promise<SendSummary> {
           failed = pending; // no per-record answer to trust: resend all (duplicates are the loader's job)
         } else {
           failed = [];
-          const ok: GeneratedRecord[] = [];
+          const ok: FirehoseRecord[] = [];
           responses.forEach((entry, i) => {
-            (entry.ErrorCode ? failed : ok).push(pending[i] as GeneratedRecord);
+            (entry.ErrorCode ? failed : ok).push(pending[i] as FirehoseRecord);
           });
           tally.delivered(ok);
         }
@@ -144,7 +148,7 @@ export async function sendRecords(options: SendOptions): Promise<SendSummary> {
         tally.undelivered(failed, `${reason} (gave up after ${attempt} attempts)`);
         return;
       }
-      tally.retried(failed.length);
+      tally.retried(failed);
       options.onProgress?.(tally.progress());
       pending = failed;
       await sleep(backoffDelay(attempt, policy, jitter));
@@ -155,7 +159,7 @@ export async function sendRecords(options: SendOptions): Promise<SendSummary> {
     for (;;) {
       const next = batches.next();
       if (next.done) return;
-      await pacer.take(next.value.records.length);
+      await pacer.take(next.value.records.reduce((events, record) => events + record.events.length, 0));
       await sendBatch(next.value);
       options.onProgress?.(tally.progress());
     }

@@ -1,6 +1,7 @@
 import type { GeneratedRecord } from "./generate";
 import { PUT_RECORD_BATCH_LIMITS } from "./limits";
 import type { Batch } from "./pack";
+import { billedBytes, type FirehoseRecord } from "./records";
 
 export interface SendProgress {
   /** Records taken from the source so far. */
@@ -26,12 +27,18 @@ export interface StreamSummary {
 }
 
 export interface SendSummary {
+  /** Events handed in (duplicates and malformed lines included). */
   records: number;
+  /** Events delivered. */
   delivered: number;
-  /** Records given up on; each is listed in `undeliveredRecords`. */
+  /** Events given up on; each is listed in `undeliveredRecords`. */
   undelivered: number;
-  /** Record re-sends (a record retried twice counts twice). */
+  /** Event re-sends (an event retried twice counts twice). */
   retried: number;
+  /** Firehose records delivered (each holds one or more events). */
+  firehoseRecords: number;
+  /** Data bytes of the delivered records as Firehose bills them: each rounded up to 5 KB. */
+  billedBytes: number;
   /** PutRecordBatch calls, retries included. */
   calls: number;
   /** Calls refused as a whole with a retryable error (throttling, 5xx, network). */
@@ -44,7 +51,7 @@ export interface SendSummary {
   eventsPerSecond: number;
   /** Delivered data, 10^6 bytes per second. */
   megabytesPerSecond: number;
-  /** Mean records and bytes per packed batch, as fractions of the PutRecordBatch limits. */
+  /** Mean Firehose records and bytes per packed batch, as fractions of the PutRecordBatch limits. */
   batchFill: { records: number; bytes: number };
   streams: Record<string, StreamSummary>;
   undeliveredRecords: { stream: string; eventId: string; reason: string }[];
@@ -70,6 +77,8 @@ export class SendTally {
   private batches = 0;
   private batchedRecords = 0;
   private batchedBytes = 0;
+  private firehoseRecords = 0;
+  private billedBytes = 0;
 
   constructor(private readonly trackEventIds: boolean) {}
 
@@ -99,7 +108,7 @@ export class SendTally {
     this.stream(record.stream).records++;
   }
 
-  call(batch: Batch): void {
+  call(batch: Batch<FirehoseRecord>): void {
     this.batches++;
     this.batchedRecords += batch.records.length;
     this.batchedBytes += batch.bytes;
@@ -110,7 +119,10 @@ export class SendTally {
     this.calls++;
   }
 
-  delivered(records: GeneratedRecord[]): void {
+  delivered(firehoseRecords: FirehoseRecord[]): void {
+    for (const { data } of firehoseRecords) this.billedBytes += billedBytes(data.length);
+    this.firehoseRecords += firehoseRecords.length;
+    const records = firehoseRecords.flatMap((record) => record.events);
     for (const record of records) {
       const s = this.stream(record.stream);
       s.delivered++;
@@ -130,11 +142,13 @@ export class SendTally {
     this.throttledCalls++;
   }
 
-  retried(records: number): void {
-    this.totals.retried += records;
+  retried(records: FirehoseRecord[]): void {
+    for (const record of records) this.totals.retried += record.events.length;
   }
 
-  undelivered(records: GeneratedRecord[], reason: string): void {
+  /** Events given up on, alone or with the Firehose records that carried them. */
+  undelivered(items: (GeneratedRecord | FirehoseRecord)[], reason: string): void {
+    const records = items.flatMap((item) => ("events" in item ? item.events : [item]));
     for (const record of records) {
       const s = this.stream(record.stream);
       s.undelivered++;
@@ -171,6 +185,8 @@ export class SendTally {
       delivered: this.totals.delivered,
       undelivered: this.totals.undelivered,
       retried: this.totals.retried,
+      firehoseRecords: this.firehoseRecords,
+      billedBytes: this.billedBytes,
       calls: this.calls,
       throttledCalls: this.throttledCalls,
       batches: this.batches,

@@ -10,6 +10,7 @@ describe("generator settings", () => {
       endpoint: "http://127.0.0.1:4573",
       deliveryStreams: { events: "kr-events", utm: "kr-utm" },
       unknownStreams: [],
+      recordMaxBytes: 5_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -31,6 +32,20 @@ describe("generator settings", () => {
     });
     expect(config.endpoint).toBeUndefined();
     expect(config.deliveryStreams).toEqual({ events: "acme-events" });
+  });
+
+  it("packs events into Firehose records of GENERATOR_RECORD_MAX_BYTES, at most Firehose's 1,000 KiB", () => {
+    expect(loadGeneratorConfig({ GENERATOR_RECORD_MAX_BYTES: "1024000" }).recordMaxBytes).toBe(1_024_000);
+    expect(loadGeneratorConfig({ GENERATOR_RECORD_MAX_BYTES: "1" }).recordMaxBytes).toBe(1);
+    for (const [value, message] of [
+      ["1024001", "at most 1024000"],
+      ["0", "at least 1 byte"],
+      ["5k", "a whole number of bytes"],
+      ["", "a whole number of bytes"],
+    ])
+      expect(() => loadGeneratorConfig({ GENERATOR_RECORD_MAX_BYTES: value })).toThrow(
+        `GENERATOR_RECORD_MAX_BYTES=${JSON.stringify(value)}: must be ${message}`,
+      );
   });
 
   it("names every bad setting at once, with exit code 2", () => {

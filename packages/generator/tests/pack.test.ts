@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { type GeneratedRecord, PUT_RECORD_BATCH_LIMITS, packBatches } from "../src/index";
 
-const LIMITS = PUT_RECORD_BATCH_LIMITS;
+// The AWS numbers, pinned as literals (PutRecordBatch API reference: "These limits cannot be changed"),
+// so a change to the constants the code uses is a failing test, not a shifted expectation.
+const LIMITS = { records: 500, bytes: 4_194_304 /* 4 MiB */, recordBytes: 1_024_000 /* 1,000 KiB */ };
 let n = 0;
 const record = (bytes: number, stream: "events" | "utm" = "events"): GeneratedRecord => ({
   stream,
@@ -17,6 +19,10 @@ const pack = (records: GeneratedRecord[]) => {
 };
 
 describe("packing PutRecordBatch calls to the API limits", () => {
+  it("packs to Firehose's own numbers", () => {
+    expect(PUT_RECORD_BATCH_LIMITS).toEqual(LIMITS);
+  });
+
   it("fills calls to exactly 500 records", () => {
     const { batches } = pack(Array.from({ length: 1201 }, () => record(100)));
     expect(batches.map((b) => b.records.length)).toEqual([500, 500, 201]);

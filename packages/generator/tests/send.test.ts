@@ -174,17 +174,123 @@ describe("sendRecords into the local Firehose", () => {
     expect(summary.streams.events?.duplicatesDelivered).toBeGreaterThan(0);
   });
 
-  it("packs full calls: the server sees as many calls as the summary counts, 500 records each but the last", async () => {
-    const before = firehose.stats().calls;
-    const sent = records(2600, 15).filter((r) => r.stream === "events");
+  it("packs ~9 events per Firehose record and 500 records per call: the server counts what the summary says", async () => {
+    const before = firehose.stats();
+    const sent = records(26_000, 15).filter((r) => r.stream === "events");
     const summary = await sendRecords({
       endpoint: firehose.endpoint,
       deliveryStreams: DELIVERY_STREAMS,
       records: sent,
     });
-    expect(firehose.stats().calls - before).toBe(summary.calls);
-    expect(summary.calls).toBe(Math.ceil(sent.length / 500));
+    const after = firehose.stats();
+    expect(summary.delivered).toBe(sent.length);
+    expect(after.recordsAccepted - before.recordsAccepted).toBe(summary.firehoseRecords);
+    expect(sent.length / summary.firehoseRecords).toBeGreaterThan(8);
+    expect(after.calls - before.calls).toBe(summary.calls);
+    expect(summary.calls).toBe(Math.ceil(summary.firehoseRecords / 500));
+    // Every record ≤ 5,000 bytes is billed as one 5 KB unit.
+    expect(summary.billedBytes).toBe(summary.firehoseRecords * 5_120);
+    expect(summary.billedBytes / summary.delivered).toBeLessThan(600);
+    const lines = (await newLines()).events;
+    expect(lines).toHaveLength(sent.length);
+    expect(idsOf(lines)).toEqual(expectedIds(sent, "events"));
+  });
+
+  it("sends one event per record when asked to (recordMaxBytes 1): 500 events per call", async () => {
+    const before = firehose.stats().calls;
+    const sent = records(1_100, 16).filter((r) => r.stream === "events");
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: sent,
+      recordMaxBytes: 1,
+    });
+    expect(summary.firehoseRecords).toBe(sent.length);
+    expect(firehose.stats().calls - before).toBe(Math.ceil(sent.length / 500));
     expect(summary.batchFill.records).toBeCloseTo(sent.length / summary.calls / 500, 5);
     expect((await newLines()).events).toHaveLength(sent.length);
+  });
+
+  it("keeps a malformed event inside a record of good ones on its own line", async () => {
+    const sent = records(400, 17, { malformedRate: 0.05 }).filter((r) => r.stream === "events");
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: sent,
+    });
+    expect(summary.firehoseRecords).toBeLessThan(sent.length / 8);
+    const lines = (await newLines()).events;
+    expect(lines).toEqual(sent.map((r) => r.data.toString().slice(0, -1)));
+    const bad = lines.filter((line) => {
+      try {
+        JSON.parse(line);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(bad.length).toBe(sent.filter((r) => r.malformed).length);
+    expect(bad.length).toBeGreaterThan(0);
+  });
+
+  it("sends records of exactly Firehose's limits: 1,000 KiB per record, 4 MiB per call", async () => {
+    // The AWS numbers as literals, not the constants the code uses.
+    const blob = (bytes: number, id: string): GeneratedRecord => ({
+      stream: "events",
+      eventId: id,
+      data: Buffer.concat([Buffer.alloc(bytes - 1, 0x61), Buffer.from("\n")]),
+      malformed: true,
+    });
+    const rest = 4_194_304 - 4 * 1_024_000;
+    let before = firehose.stats();
+    const full = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: [1, 2, 3, 4].map((i) => blob(1_024_000, `max-${i}`)).concat(blob(rest, "rest")),
+    });
+    let after = firehose.stats();
+    expect(full).toMatchObject({ delivered: 5, undelivered: 0, calls: 1, firehoseRecords: 5 });
+    expect(after.calls - before.calls).toBe(1);
+    expect(after.bytesAccepted - before.bytesAccepted).toBe(4_194_304);
+
+    before = after;
+    const over = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: [1, 2, 3, 4].map((i) => blob(1_024_000, `again-${i}`)).concat(blob(rest + 1, "rest+1")),
+    });
+    after = firehose.stats();
+    expect(over).toMatchObject({ delivered: 5, undelivered: 0, calls: 2 });
+    expect(after.calls - before.calls).toBe(2);
+
+    const tooBig = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: [blob(1_024_001, "too-big"), blob(10, "small")],
+    });
+    expect(tooBig).toMatchObject({ delivered: 1, undelivered: 1 });
+    expect(tooBig.undeliveredRecords).toEqual([
+      { stream: "events", eventId: "too-big", reason: "event larger than 1,000 KiB" },
+    ]);
+    const lines = (await newLines()).events;
+    expect(lines.map((line) => line.length).sort((a, b) => a - b)).toEqual(
+      [...[1, 2, 3, 4].map(() => 1_023_999), rest - 1, ...[1, 2, 3, 4].map(() => 1_023_999), rest, 9].sort(
+        (a, b) => a - b,
+      ),
+    );
+  });
+
+  it("waits between attempts: retries of a throttled call are spread out, not instant", async () => {
+    firehose.setFaults({ throttleRate: 1 });
+    const summary = await sendRecords({
+      endpoint: firehose.endpoint,
+      deliveryStreams: DELIVERY_STREAMS,
+      records: records(5, 18).filter((r) => r.stream === "events"),
+      retry: { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 200 },
+      seed: 4,
+    });
+    expect(summary.calls).toBe(6);
+    // Five waits, each uniform in [0, 200) ms: ~500 ms expected; a zero delay would take a few ms.
+    expect(summary.elapsedMs).toBeGreaterThan(250);
   });
 });

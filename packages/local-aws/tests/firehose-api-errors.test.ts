@@ -24,6 +24,13 @@ beforeEach(() => {
   });
 });
 
+// Firehose's own numbers as literals (PutRecordBatch API reference: "These limits cannot be changed"),
+// so a drift in FIREHOSE_LIMITS fails here instead of moving the expectations with it.
+const AWS = { recordsPerBatch: 500, bytesPerBatch: 4_194_304, bytesPerRecord: 1_024_000 };
+it("enforces Firehose's published limits", () => {
+  expect(FIREHOSE_LIMITS).toEqual(AWS);
+});
+
 const blob = (bytes: number) => ({ Data: Buffer.alloc(bytes, 0x61) });
 const batch = (Records: { Data: Uint8Array }[], DeliveryStreamName = "kr-events") =>
   fixture.client.send(new PutRecordBatchCommand({ DeliveryStreamName, Records }));
@@ -37,7 +44,7 @@ describe("local Firehose error shapes, as the SDK parses them", () => {
   });
 
   it("accepts exactly 500 records and refuses 501 with InvalidArgumentException", async () => {
-    const ok = await batch(Array.from({ length: FIREHOSE_LIMITS.recordsPerBatch }, () => record("r\n")));
+    const ok = await batch(Array.from({ length: AWS.recordsPerBatch }, () => record("r\n")));
     expect(ok.FailedPutCount).toBe(0);
     expect(ok.RequestResponses).toHaveLength(500);
     const error = await batch(Array.from({ length: 501 }, () => record("r\n"))).catch((e: unknown) => e);
@@ -46,17 +53,17 @@ describe("local Firehose error shapes, as the SDK parses them", () => {
 
   it("accepts a record of exactly 1,000 KiB and refuses one byte more", async () => {
     const ok = await fixture.client.send(
-      new PutRecordCommand({ DeliveryStreamName: "kr-events", Record: blob(FIREHOSE_LIMITS.bytesPerRecord) }),
+      new PutRecordCommand({ DeliveryStreamName: "kr-events", Record: blob(AWS.bytesPerRecord) }),
     );
     expect(ok.RecordId).toBeTruthy();
-    const error = await batch([blob(FIREHOSE_LIMITS.bytesPerRecord + 1)]).catch((e: unknown) => e);
+    const error = await batch([blob(AWS.bytesPerRecord + 1)]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentException);
     expect((error as Error).message).toContain("1,000 KiB");
   });
 
   it("accepts exactly 4 MiB in one call and refuses one byte more", async () => {
-    const full = [1, 2, 3, 4].map(() => blob(FIREHOSE_LIMITS.bytesPerRecord));
-    const rest = FIREHOSE_LIMITS.bytesPerBatch - 4 * FIREHOSE_LIMITS.bytesPerRecord;
+    const full = [1, 2, 3, 4].map(() => blob(AWS.bytesPerRecord));
+    const rest = AWS.bytesPerBatch - 4 * AWS.bytesPerRecord;
     expect((await batch([...full, blob(rest)])).FailedPutCount).toBe(0);
     const error = await batch([...full, blob(rest + 1)]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidArgumentException);

@@ -34,6 +34,36 @@ describe("local Firehose delivery to S3", () => {
     expect(objects[0]?.content.toString()).toBe(lines.join(""));
   });
 
+  it("delivers multi-event records byte for byte: records of several lines, exactly 1,000 KiB included", async () => {
+    fixture = await startFirehoseFixture({ clock: new Date("2026-11-23T05:17:42Z") });
+    const packed = [
+      '{"event_id":"a"}\n{"event_id":"b"}\n{"event_id":"c"}\n',
+      '{"event_id":"d"}\nnot json\n{"event_id":"e"}\n',
+    ];
+    const big = `${"x".repeat(1_024_000 - 1)}\n`; // a record of exactly 1,000 KiB
+    const out = await fixture.client.send(
+      new PutRecordBatchCommand({ DeliveryStreamName: "kr-events", Records: [...packed, big].map(record) }),
+    );
+    expect(out.FailedPutCount).toBe(0);
+    expect(fixture.firehose.stats()).toMatchObject({
+      recordsAccepted: 3,
+      bytesAccepted: packed.join("").length + 1_024_000,
+    });
+    await fixture.firehose.flush();
+    const objects = await fixture.objects("events/");
+    const content = objects.map((o) => o.content.toString()).join("");
+    expect(content).toBe(packed.join("") + big);
+    expect(content.split("\n").slice(0, 7)).toEqual([
+      '{"event_id":"a"}',
+      '{"event_id":"b"}',
+      '{"event_id":"c"}',
+      '{"event_id":"d"}',
+      "not json",
+      '{"event_id":"e"}',
+      "x".repeat(1_023_999),
+    ]);
+  });
+
   it("never lets a buffer span two arrival hours, so a backfill lands in each past hour", async () => {
     fixture = await startFirehoseFixture();
     const send = (text: string) =>
