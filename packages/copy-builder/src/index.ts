@@ -1,4 +1,5 @@
-// @kr/copy-builder: pure functions from a load plan to S3 prefixes, manifests and warehouse SQL.
+// @kr/copy-builder: pure functions from a load plan to manifests and warehouse SQL. Hour ranges, S3 key
+// layout and identifiers live in @kr/contract (shared with the settings) and are re-exported here.
 // No I/O: everything here is tested by comparing text.
 export {
   chunkRange,

@@ -351,3 +351,12 @@ describe("catalog", () => {
     expect(normalizeDataType("SUPER")).toBe("super");
   });
 });
+
+describe("settings agree with the SQL builders", () => {
+  it("LOAD_MAX_ERRORS stops where COPY's MAXERROR would pass Redshift's ceiling", async () => {
+    const { SETTINGS } = await import("@kr/contract");
+    const { MAX_TOLERATED_ERRORS } = await import("../src/index");
+    expect(SETTINGS.LOAD_MAX_ERRORS.reader.read(String(MAX_TOLERATED_ERRORS)).ok).toBe(true);
+    expect(SETTINGS.LOAD_MAX_ERRORS.reader.read(String(MAX_TOLERATED_ERRORS + 1)).ok).toBe(false);
+  });
+});

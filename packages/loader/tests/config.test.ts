@@ -140,7 +140,7 @@ describe("validation", () => {
     });
     expect(list).toEqual([
       'KR_MODE must be "local" or "aws" (got "cloud")',
-      'KR_STREAMS must be comma-separated lowercase identifiers (at most 40 characters each) (got "events,Events")',
+      'KR_STREAMS must be comma-separated stream names (lowercase letters, digits and _, starting with a letter; at most 40 characters each) (got "events,Events")',
       'AWS_REGION must be an AWS region like eu-west-1 (got "Europe")',
       'S3_BUCKET must be an S3 bucket name (3-63 of a-z 0-9 . -) (got "Bad_Bucket")',
       'S3_ENDPOINT must be an http(s) URL like http://127.0.0.1:4569 (got "localhost:4569")',
