@@ -36,7 +36,7 @@ export function formatSummary(
     ...style,
     head: [
       "stream",
-      "records",
+      "events",
       "delivered",
       "undelivered",
       "malformed",
