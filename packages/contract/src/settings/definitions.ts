@@ -212,6 +212,15 @@ export const SETTINGS = {
     usedBy: ["infra"],
     group: "firehose",
   }),
+  GENERATOR_RECORD_MAX_BYTES: setting({
+    // Firehose bills each record as at least 5 KB; its record limit is 1,000 KiB.
+    reader: int(1, 1_024_000),
+    default: "5000",
+    description:
+      "Bytes of newline-terminated events the generator packs into one Firehose record (Firehose bills each record as at least 5 KB).",
+    usedBy: ["generator"],
+    group: "firehose",
+  }),
   LOCAL_FIREHOSE_THROTTLE_RATE: fraction("Local Firehose: fraction of calls throttled."),
   LOCAL_FIREHOSE_PARTIAL_FAILURE_RATE: fraction("Local Firehose: fraction of records failed in a call."),
   LOCAL_FIREHOSE_DUPLICATE_RATE: fraction("Local Firehose: fraction of buffers delivered twice."),
