@@ -51,14 +51,26 @@ export {
 } from "./sql/ledger";
 export { buildLock } from "./sql/lock";
 export {
+  buildAnalyzeStaging,
   buildCreateStaging,
   buildDeleteReplaced,
   buildDropStaging,
+  buildDropUnchanged,
   buildInsertFromStaging,
   buildStagingStats,
+  type MergeOptions,
   type MergeTarget,
+  mergeBounds,
   stagingTableName,
 } from "./sql/merge";
+export {
+  buildStaleSessionsQuery,
+  buildStatementTimeout,
+  buildTerminateSession,
+  buildWorkMem,
+  LOADER_APPLICATION_PREFIX,
+  loaderApplicationName,
+} from "./sql/session";
 export {
   type ColumnSpec,
   type ColumnType,

@@ -1,23 +1,29 @@
-// One batch = one stream's files in one transaction: lock → re-check the ledger → stage → merge →
-// record. Either all of it commits or none of it does, so a failure (or a killed loader) leaves the
-// warehouse exactly as it was.
+// One batch = one stream's files. Stage first, in its own transaction and without any table lock,
+// so readers never wait while bytes move; then one transaction: lock → re-check the ledger → merge →
+// record. Either the merge transaction commits or none of it does, so a failure (or a killed loader)
+// leaves the warehouse exactly as it was. The staging table is a session temp table: it survives the
+// stage commit, and a dead session takes it along.
 import {
+  buildAnalyzeStaging,
   buildBatchRecord,
   buildCreateStaging,
   buildDeleteReplaced,
   buildDropStaging,
+  buildDropUnchanged,
   buildInsertFromStaging,
   buildLedgerForget,
   buildLedgerLookup,
   buildLedgerRecord,
   buildLock,
   buildStagingStats,
+  buildStatementTimeout,
+  buildWorkMem,
   type HourRange,
   type MergeTarget,
   stagingTableName,
 } from "@kr/copy-builder";
 import type pg from "pg";
-import type { StageRequest, WarehouseDriver } from "./drivers/types";
+import type { StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
 import { TooManyRejectedError } from "./errors";
 import { type StreamReport, ZERO_COUNTS } from "./report";
 import type { PlannedFile } from "./s3-objects";
@@ -39,6 +45,17 @@ export interface BatchInput {
   maxErrors: number;
   now: () => Date;
   onProgress?: (progress: StageProgress) => void;
+  /**
+   * When the batch must be over (epoch ms): every phase runs under a statement_timeout of the time
+   * left, so a statement cannot outlive its run.
+   */
+  deadline?: number;
+  /** statement_timeout when there is no deadline (LOAD_STATEMENT_TIMEOUT_SECONDS); 0 or unset = none. */
+  statementTimeoutMs?: number;
+  /** LOAD_DEDUPE_WINDOW_HOURS (default 0 here: the config supplies 24). */
+  dedupeWindowHours?: number;
+  /** PostgreSQL: LOAD_WORK_MEM_MB for the batch's transactions; unset = the server's default. */
+  workMemMb?: number;
 }
 
 export type BatchResult = Omit<StreamReport, "table" | "skippedFiles" | "durationMs"> & {
@@ -60,112 +77,63 @@ export function mergeTarget(
 
 const count = (value: unknown) => Number(value ?? 0);
 
+/** Never below this: a statement with less time than that is better not started (it will be cut). */
+const MIN_STATEMENT_TIMEOUT_MS = 1_000;
+
+/** The statement_timeout for the next phase: the time left before the deadline, or the fixed setting. */
+export function statementTimeoutFor(
+  input: Pick<BatchInput, "deadline" | "statementTimeoutMs">,
+  nowMs: number,
+): number | undefined {
+  if (input.deadline !== undefined)
+    return Math.max(MIN_STATEMENT_TIMEOUT_MS, Math.floor(input.deadline - nowMs));
+  return input.statementTimeoutMs && input.statementTimeoutMs > 0 ? input.statementTimeoutMs : undefined;
+}
+
+interface StagedBatch {
+  files: readonly PlannedFile[];
+  outcome: StageOutcome;
+  rowsStaged: number;
+  distinctKeys: number;
+  bounds?: { min: Date; max: Date };
+}
+
 export async function runBatch(input: BatchInput): Promise<BatchResult> {
   const { client, driver, stream } = input;
   const target = mergeTarget(input);
   const startedAt = input.now();
-  await client.query("BEGIN");
+  let files = input.files;
+  let skippedUnderLock = 0;
   try {
-    // LOCK comes first: on Redshift the snapshot then starts after the previous loader committed.
-    await client.query(buildLock(driver.dialect, target));
-
-    // A loader that held the lock before us may have loaded some of these files meanwhile.
-    let files = input.files;
-    let skippedUnderLock = 0;
-    if (!input.reimport) {
-      const { rows } = await client.query<{ file_key: string }>(buildLedgerLookup(stream, input.range));
-      const loaded = new Set(rows.map((r) => r.file_key));
-      files = files.filter((f) => !loaded.has(f.key));
-      skippedUnderLock = input.files.length - files.length;
+    // A file that another loader commits while we stage is found under the lock: its rows are in our
+    // staging table, which has no file column (Redshift's COPY cannot add one), so the batch drops
+    // staging and stages again without it. Each round drops at least one file, so this ends.
+    for (;;) {
+      const staged = await stage(input, target, files);
+      await setStatementTimeout(input);
+      await client.query("BEGIN");
+      if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
+      await client.query(buildLock(driver.dialect, target));
+      if (!input.reimport) {
+        const { rows } = await client.query<{ file_key: string }>(buildLedgerLookup(stream, input.range));
+        const loaded = new Set(rows.map((r) => r.file_key));
+        const fresh = files.filter((f) => !loaded.has(f.key));
+        if (fresh.length < files.length) {
+          await client.query("ROLLBACK");
+          await client.query(buildDropStaging(target));
+          skippedUnderLock += files.length - fresh.length;
+          files = fresh;
+          if (files.length === 0)
+            return { ...emptyResult(stream, input.batchId), status: "up-to-date", skippedUnderLock };
+          continue;
+        }
+      }
+      const result = await merge(input, target, staged, startedAt);
+      return { ...result, skippedUnderLock };
     }
-    if (files.length === 0) {
-      await client.query("COMMIT");
-      return { ...emptyResult(stream, input.batchId), status: "up-to-date", skippedUnderLock };
-    }
-
-    await client.query(buildCreateStaging(target));
-    const request: StageRequest = {
-      client,
-      stream,
-      batchId: input.batchId,
-      staging: target.staging,
-      columns: input.columns,
-      files,
-      maxErrors: input.maxErrors,
-      ...(input.onProgress && { onProgress: input.onProgress }),
-    };
-    const staged = await driver.stage(request);
-
-    const { rows } = await client.query<{
-      rows_staged: unknown;
-      distinct_keys: unknown;
-      min_sort: Date | null;
-      max_sort: Date | null;
-    }>(buildStagingStats(target));
-    const stats = rows[0];
-    const rowsStaged = count(stats?.rows_staged);
-    const distinctKeys = count(stats?.distinct_keys);
-    let replaced = 0;
-    let written = 0;
-    if (rowsStaged > 0 && stats?.min_sort && stats.max_sort) {
-      const deleted = await client.query(
-        buildDeleteReplaced(target, { min: new Date(stats.min_sort), max: new Date(stats.max_sort) }),
-      );
-      replaced = deleted.rowCount ?? 0;
-      const inserted = await client.query(
-        buildInsertFromStaging(target, { dedupe: distinctKeys < rowsStaged }),
-      );
-      written = inserted.rowCount ?? 0;
-    }
-
-    const finishedAt = input.now();
-    if (input.reimport) {
-      for (const statement of buildLedgerForget(
-        stream,
-        files.map((f) => f.key),
-      ))
-        await client.query(statement);
-    }
-    for (const statement of buildLedgerRecord(stream, input.batchId, files, finishedAt))
-      await client.query(statement);
-    const bytes = files.reduce((n, f) => n + f.size, 0);
-    const result: BatchResult = {
-      ...emptyResult(stream, input.batchId),
-      status: "loaded",
-      files: files.length,
-      bytes,
-      rowsStaged,
-      inserted: written - replaced,
-      replaced,
-      duplicatesDropped: rowsStaged - distinctKeys,
-      rejected: staged.rejectedCount,
-      rejectedRecords: staged.rejected,
-      stagingMethod: staged.method,
-      skippedUnderLock,
-    };
-    await client.query(
-      buildBatchRecord({
-        batchId: input.batchId,
-        stream,
-        range: input.range,
-        reimport: input.reimport,
-        driver: driver.name,
-        files: result.files,
-        bytes,
-        rowsStaged,
-        rowsInserted: result.inserted,
-        rowsReplaced: replaced,
-        duplicatesDropped: result.duplicatesDropped,
-        rejected: result.rejected,
-        startedAt,
-        finishedAt,
-      }),
-    );
-    await client.query(buildDropStaging(target));
-    await client.query("COMMIT");
-    return result;
   } catch (error) {
     await rollbackQuietly(client);
+    await dropQuietly(client, target);
     if (
       error instanceof TooManyRejectedError &&
       error.rejected.length === 0 &&
@@ -179,6 +147,134 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
     }
     throw error;
   }
+}
+
+async function setStatementTimeout(input: BatchInput): Promise<void> {
+  const timeout = statementTimeoutFor(input, Date.now());
+  if (timeout !== undefined) await input.client.query(buildStatementTimeout(timeout));
+}
+
+/** Stage transaction: create the temp table, fill it, read its statistics; no table lock taken. */
+async function stage(
+  input: BatchInput,
+  target: MergeTarget,
+  files: readonly PlannedFile[],
+): Promise<StagedBatch> {
+  const { client, driver } = input;
+  await setStatementTimeout(input);
+  await client.query("BEGIN");
+  if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
+  await client.query(buildCreateStaging(target));
+  const request: StageRequest = {
+    client,
+    stream: input.stream,
+    batchId: input.batchId,
+    staging: target.staging,
+    columns: input.columns,
+    files,
+    maxErrors: input.maxErrors,
+    ...(input.onProgress && { onProgress: input.onProgress }),
+  };
+  const outcome = await driver.stage(request);
+  // Autovacuum never analyzes temp tables; Redshift's COPY into an empty table analyzes it itself.
+  if (driver.dialect === "postgres") await client.query(buildAnalyzeStaging(target));
+  const { rows } = await client.query<{
+    rows_staged: unknown;
+    distinct_keys: unknown;
+    min_sort: Date | null;
+    max_sort: Date | null;
+  }>(buildStagingStats(target));
+  await client.query("COMMIT");
+  const stats = rows[0];
+  return {
+    files,
+    outcome,
+    rowsStaged: count(stats?.rows_staged),
+    distinctKeys: count(stats?.distinct_keys),
+    ...(stats?.min_sort &&
+      stats.max_sort && { bounds: { min: new Date(stats.min_sort), max: new Date(stats.max_sort) } }),
+  };
+}
+
+/** Under the lock: delete what the batch replaces, insert, record, commit. */
+async function merge(
+  input: BatchInput,
+  target: MergeTarget,
+  staged: StagedBatch,
+  startedAt: Date,
+): Promise<BatchResult> {
+  const { client, driver, stream } = input;
+  const { files, rowsStaged, distinctKeys } = staged;
+  const options = { windowHours: input.dedupeWindowHours ?? 0 };
+  let replaced = 0;
+  let written = 0;
+  let unchanged = 0;
+  if (rowsStaged > 0 && staged.bounds) {
+    // A re-import mostly brings rows the table already has: on PostgreSQL they are dropped from
+    // staging instead of deleted and written again (Redshift: see docs/loading.md).
+    if (input.reimport && driver.dialect === "postgres") {
+      const { rows } = await client.query<{ unchanged: unknown }>(
+        buildDropUnchanged(target, staged.bounds, options),
+      );
+      unchanged = count(rows[0]?.unchanged);
+    }
+    if (unchanged < distinctKeys) {
+      const deleted = await client.query(buildDeleteReplaced(target, staged.bounds, options));
+      replaced = deleted.rowCount ?? 0;
+      const inserted = await client.query(
+        buildInsertFromStaging(target, { dedupe: distinctKeys < rowsStaged }),
+      );
+      written = inserted.rowCount ?? 0;
+    }
+  }
+
+  const finishedAt = input.now();
+  if (input.reimport) {
+    for (const statement of buildLedgerForget(
+      stream,
+      files.map((f) => f.key),
+    ))
+      await client.query(statement);
+  }
+  for (const statement of buildLedgerRecord(stream, input.batchId, files, finishedAt))
+    await client.query(statement);
+  const bytes = files.reduce((n, f) => n + f.size, 0);
+  const result: BatchResult = {
+    ...emptyResult(stream, input.batchId),
+    status: "loaded",
+    files: files.length,
+    bytes,
+    rowsStaged,
+    inserted: written - replaced,
+    replaced,
+    unchanged,
+    duplicatesDropped: rowsStaged - distinctKeys,
+    rejected: staged.outcome.rejectedCount,
+    rejectedRecords: staged.outcome.rejected,
+    stagingMethod: staged.outcome.method,
+    skippedUnderLock: 0,
+  };
+  await client.query(
+    buildBatchRecord({
+      batchId: input.batchId,
+      stream,
+      range: input.range,
+      reimport: input.reimport,
+      driver: driver.name,
+      files: result.files,
+      bytes,
+      rowsStaged,
+      rowsInserted: result.inserted,
+      rowsReplaced: replaced,
+      duplicatesDropped: result.duplicatesDropped,
+      rejected: result.rejected,
+      startedAt,
+      finishedAt,
+    }),
+  );
+  await client.query(buildDropStaging(target));
+  await client.query("COMMIT");
+  return result;
 }
 
 /** The statements a batch would run, for --dry-run (ledger values stay parameters). */
@@ -195,14 +291,29 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     maxErrors: input.maxErrors,
   });
   const ledgerRecord = buildLedgerRecord(input.stream, input.batchId, input.files, new Date(0));
+  const postgres = input.driver.dialect === "postgres";
+  const workMem = input.workMemMb && postgres ? [buildWorkMem(input.workMemMb)] : [];
+  const timeout = statementTimeoutFor(input, Date.now());
+  const setTimeout = timeout === undefined ? [] : [buildStatementTimeout(timeout)];
+  const options = { windowHours: input.dedupeWindowHours ?? 0 };
   return [
+    "-- stage: no table lock, readers go on",
+    ...setTimeout,
     "BEGIN",
-    buildLock(input.driver.dialect, target),
-    ...(input.reimport ? [] : [buildLedgerLookup(input.stream, input.range).text]),
+    ...workMem,
     buildCreateStaging(target),
     ...stage,
+    ...(postgres ? [buildAnalyzeStaging(target)] : []),
     buildStagingStats(target),
-    buildDeleteReplaced(target, "staged"),
+    "COMMIT",
+    "-- merge: under the lock, in one transaction",
+    ...setTimeout,
+    "BEGIN",
+    ...workMem,
+    buildLock(input.driver.dialect, target),
+    ...(input.reimport ? [] : [buildLedgerLookup(input.stream, input.range).text]),
+    ...(input.reimport && postgres ? [buildDropUnchanged(target, "staged", options)] : []),
+    buildDeleteReplaced(target, "staged", options),
     buildInsertFromStaging(target, { dedupe: true }),
     ...(input.reimport ? buildLedgerForget(input.stream, keys).map((s) => s.text) : []),
     ...ledgerRecord.map(
@@ -233,6 +344,15 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
 function emptyResult(stream: string, batchId: string): BatchResult {
   const { durationMs: _, ...zero } = ZERO_COUNTS;
   return { ...zero, stream, status: "up-to-date", batchId, rejectedRecords: [], skippedUnderLock: 0 };
+}
+
+/** After a failure: the staging table may exist (stage committed) or not; it must not outlive the batch. */
+async function dropQuietly(client: pg.ClientBase, target: MergeTarget): Promise<void> {
+  try {
+    await client.query(buildDropStaging(target, { ifExists: true }));
+  } catch {
+    // The connection is gone, and its temp tables with it.
+  }
 }
 
 async function rollbackQuietly(client: pg.ClientBase): Promise<void> {

@@ -17,7 +17,7 @@ import {
   SettingsError,
   type SettingValues,
 } from "@kr/contract";
-import type { Dialect } from "@kr/copy-builder";
+import { type Dialect, loaderApplicationName } from "@kr/copy-builder";
 import { ConfigError } from "./errors";
 
 export type { EnvRecord };
@@ -46,6 +46,8 @@ export interface WarehouseSettings {
   secretArn?: string;
   schema: string;
   ssl: boolean;
+  /** `kr-loader:<project>`: tags every loader session (see terminateStaleSessions). */
+  applicationName: string;
 }
 
 export interface LoadSettings {
@@ -55,6 +57,14 @@ export interface LoadSettings {
   chunkHours: number;
   listConcurrency: number;
   stageConcurrency: number;
+  /** Hours the merge's delete bound is widened on both sides (same id, other occurred_at). */
+  dedupeWindowHours: number;
+  /** Loader sessions older than this are terminated at the start of a run; 0 = never. */
+  staleSessionSeconds: number;
+  /** PostgreSQL: work_mem for the batch's transactions. */
+  workMemMb: number;
+  /** statement_timeout when the run has no deadline (CLI without a budget); 0 = none. */
+  statementTimeoutSeconds: number;
 }
 
 export interface AwsSettings {
@@ -108,6 +118,10 @@ export const LOADER_SETTINGS = [
   "LOAD_CHUNK_HOURS",
   "LOAD_LIST_CONCURRENCY",
   "LOAD_STAGE_CONCURRENCY",
+  "LOAD_DEDUPE_WINDOW_HOURS",
+  "LOAD_STALE_SESSION_SECONDS",
+  "LOAD_WORK_MEM_MB",
+  "LOAD_STATEMENT_TIMEOUT_SECONDS",
   "LOAD_MANIFEST_BUCKET",
   "LOAD_COPY_ROLE_ARNS",
   "LOAD_FUNCTION_NAME",
@@ -196,6 +210,7 @@ export function loadConfig(env: EnvRecord): LoaderConfig {
       ...(s.RS_SECRET_ARN && { secretArn: s.RS_SECRET_ARN }),
       schema: s.RS_SCHEMA,
       ssl: s.RS_SSL ?? !local,
+      applicationName: loaderApplicationName(project),
     },
     load: {
       maxErrors: s.LOAD_MAX_ERRORS,
@@ -204,6 +219,10 @@ export function loadConfig(env: EnvRecord): LoaderConfig {
       chunkHours: s.LOAD_CHUNK_HOURS,
       listConcurrency: s.LOAD_LIST_CONCURRENCY,
       stageConcurrency: s.LOAD_STAGE_CONCURRENCY,
+      dedupeWindowHours: s.LOAD_DEDUPE_WINDOW_HOURS,
+      staleSessionSeconds: s.LOAD_STALE_SESSION_SECONDS,
+      workMemMb: s.LOAD_WORK_MEM_MB,
+      statementTimeoutSeconds: s.LOAD_STATEMENT_TIMEOUT_SECONDS,
     },
     aws: {
       ...(s.ACCOUNT_A_ID && { accountA: s.ACCOUNT_A_ID }),

@@ -18,6 +18,7 @@ import { errorInfo, LoaderError, LoadFailedError, TooManyRejectedError, UsageErr
 import { mapLimit } from "./map-limit";
 import { planLoad, type StreamPlan } from "./plan";
 import { type LoadReport, type StreamReport, totalsOf, ZERO_COUNTS } from "./report";
+import { terminateStaleSessions } from "./sessions";
 import { type Connect, endQuietly } from "./warehouse";
 
 export interface LoadRequest {
@@ -111,7 +112,16 @@ export async function runLoad(
 
   let planner: pg.Client | undefined = await deps.connect();
   let streams: StreamReport[];
+  let terminatedSessions: number[] = [];
   try {
+    // Before anything waits on a lock: end loader sessions no healthy run can have left open.
+    if (!resolved.dryRun) {
+      terminatedSessions = await terminateStaleSessions(planner, {
+        dialect: driver.dialect,
+        applicationName: config.warehouse.applicationName,
+        olderThanSeconds: config.load.staleSessionSeconds,
+      });
+    }
     const plans = await planLoad({
       client: planner,
       s3: deps.s3,
@@ -155,6 +165,7 @@ export async function runLoad(
     durationMs,
     streams,
     totals: totalsOf(streams, durationMs),
+    ...(terminatedSessions.length > 0 && { terminatedSessions }),
   };
   if (!report.ok) {
     const failed = streams.filter((s) => s.status === "failed");
@@ -200,7 +211,7 @@ async function loadStreams(
         range: resolved.range,
         reimport: resolved.reimport,
         batchId: batchId(plan.stream),
-        maxErrors: config.load.maxErrors,
+        ...mergeSettings(config),
         now,
         onProgress: (p) => {
           done.set(plan.stream, { files: p.filesDone, bytes: p.bytesRead });
@@ -247,7 +258,7 @@ async function describePlans(
             range: resolved.range,
             reimport: resolved.reimport,
             batchId: batchId(plan.stream),
-            maxErrors: config.load.maxErrors,
+            ...mergeSettings(config),
           });
     streams.push({
       ...streamBase(plan),
@@ -258,6 +269,16 @@ async function describePlans(
     });
   }
   return streams;
+}
+
+/** The batch settings that come from the config (the deadline comes from the run's budget). */
+function mergeSettings(config: LoaderConfig) {
+  return {
+    maxErrors: config.load.maxErrors,
+    statementTimeoutMs: config.load.statementTimeoutSeconds * 1000,
+    dedupeWindowHours: config.load.dedupeWindowHours,
+    workMemMb: config.load.workMemMb,
+  };
 }
 
 function streamBase(plan: StreamPlan): StreamReport {

@@ -35,6 +35,7 @@ function row(label: string, c: Counts & { skippedFiles?: number; status?: string
     n(c.rowsStaged),
     n(c.inserted),
     n(c.replaced),
+    n(c.unchanged),
     n(c.duplicatesDropped),
     n(c.rejected),
     formatDuration(c.durationMs),
@@ -52,12 +53,25 @@ export function formatReportTable(report: LoadReport): string {
       "rows staged",
       "inserted",
       "replaced",
+      "unchanged",
       "duplicates dropped",
       "rejected",
       "time",
     ],
     style: { head: [], border: [] },
-    colAligns: ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right"],
+    colAligns: [
+      "left",
+      "left",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+      "right",
+    ],
   });
   for (const stream of report.streams) table.push(row(stream.stream, stream));
   table.push(row("total", { ...report.totals, status: report.ok ? "ok" : "failed" }));
@@ -71,6 +85,11 @@ export function formatReportTable(report: LoadReport): string {
     table.toString(),
   ];
   for (const stream of report.streams) lines.push(...rejectedLines(stream));
+  if (report.terminatedSessions?.length) {
+    lines.push(
+      `terminated ${report.terminatedSessions.length} stale loader session(s) first (pid ${report.terminatedSessions.join(", ")}); LOAD_STALE_SESSION_SECONDS`,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -12,6 +12,8 @@ export interface Counts {
   inserted: number;
   /** Rows whose key was already in the table: deleted and written again (re-imports). */
   replaced: number;
+  /** PostgreSQL re-import: keys whose row was identical to the table's, left as they were. */
+  unchanged: number;
   /** Staged rows dropped because another staged row had the same key (Firehose redelivery). */
   duplicatesDropped: number;
   /** Bad records skipped (within LOAD_MAX_ERRORS) or, for a failed batch, found. */
@@ -50,6 +52,8 @@ export interface LoadReport {
   durationMs: number;
   streams: StreamReport[];
   totals: Counts;
+  /** Stale loader sessions terminated at the start of the run (their pids). */
+  terminatedSessions?: number[];
 }
 
 export const ZERO_COUNTS: Readonly<Counts> = Object.freeze({
@@ -58,6 +62,7 @@ export const ZERO_COUNTS: Readonly<Counts> = Object.freeze({
   rowsStaged: 0,
   inserted: 0,
   replaced: 0,
+  unchanged: 0,
   duplicatesDropped: 0,
   rejected: 0,
   durationMs: 0,

@@ -59,8 +59,13 @@ export function warehouseConnector(
       user,
       password,
       ssl: settings.ssl ? { rejectUnauthorized: true } : false,
-      application_name: "kr-loader",
+      // Tagged so a later run can find this session if it is orphaned (terminateStaleSessions).
+      application_name: settings.applicationName,
       connectionTimeoutMillis: 30_000,
+      // Probes an idle connection, so a peer that vanished (a frozen Lambda, a dropped NAT entry) is
+      // noticed instead of holding the socket open for hours.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
     });
     try {
       await client.connect();

@@ -174,13 +174,13 @@ describe("running", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("load 2026-11-23T05..2026-11-23T06 (2 h, postgres)");
     expect(result.stdout).toMatch(
-      /stream +│ status +│ +files +│ +bytes +│ +rows staged +│ +inserted +│ +replaced +│ +duplicates dropped +│ +rejected +│ +time/,
+      /stream +│ status +│ +files +│ +bytes +│ +rows staged +│ +inserted +│ +replaced +│ +unchanged +│ +duplicates dropped +│ +rejected +│ +time/,
     );
     expect(result.stdout).toMatch(/│ events +│ loaded +│ +4 │ .* │ +100 │ +100 │ +0 │ +0 │ +0 │/);
     expect(result.stdout).toMatch(/│ total +│ ok +│ +8 │ .* │ +200 │ +200 │/);
   });
 
-  it("--json prints the report; --reimport replaces every row", async () => {
+  it("--json prints the report; --reimport leaves identical rows as they are", async () => {
     const result = await cli([
       "--from",
       "2026-11-23T05",
@@ -196,7 +196,7 @@ describe("running", () => {
     expect(report).toMatchObject({
       ok: true,
       reimport: true,
-      streams: [{ stream: "utm", files: 4, inserted: 0, replaced: 100 }],
+      streams: [{ stream: "utm", files: 4, inserted: 0, replaced: 0, unchanged: 100 }],
     });
   });
 

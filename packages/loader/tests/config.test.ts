@@ -45,8 +45,13 @@ describe("local mode (the default)", () => {
         chunkHours: 12,
         listConcurrency: 16,
         stageConcurrency: 4,
+        dedupeWindowHours: 24,
+        staleSessionSeconds: 960,
+        workMemMb: 64,
+        statementTimeoutSeconds: 0,
       },
     });
+    expect(config.warehouse.applicationName).toBe("kr-loader:kr");
   });
 
   it("signs local S3 requests with the credentials the local S3 server accepts", () => {
@@ -165,6 +170,41 @@ describe("validation", () => {
     ]);
     expect(problems({ LOAD_LOOKBACK_HOURS: "72", LOAD_MAX_RANGE_HOURS: "48" })).toEqual([
       "LOAD_LOOKBACK_HOURS (72) must not exceed LOAD_MAX_RANGE_HOURS (48)",
+    ]);
+  });
+});
+
+describe("merge and session settings", () => {
+  it("reads the dedupe window, stale-session age, work_mem and statement timeout; tags sessions per project", () => {
+    const config = loadConfig({
+      KR_PROJECT: "shop",
+      LOAD_DEDUPE_WINDOW_HOURS: "0",
+      LOAD_STALE_SESSION_SECONDS: "0",
+      LOAD_WORK_MEM_MB: "256",
+      LOAD_STATEMENT_TIMEOUT_SECONDS: "600",
+    });
+    expect(config.load).toMatchObject({
+      dedupeWindowHours: 0,
+      staleSessionSeconds: 0,
+      workMemMb: 256,
+      statementTimeoutSeconds: 600,
+    });
+    expect(config.warehouse.applicationName).toBe("kr-loader:shop");
+  });
+
+  it("rejects values out of range, naming each", () => {
+    expect(
+      problems({
+        LOAD_DEDUPE_WINDOW_HOURS: "169",
+        LOAD_STALE_SESSION_SECONDS: "-1",
+        LOAD_WORK_MEM_MB: "0",
+        LOAD_STATEMENT_TIMEOUT_SECONDS: "1.5",
+      }),
+    ).toEqual([
+      'LOAD_DEDUPE_WINDOW_HOURS must be at most 168 (got "169")',
+      'LOAD_STALE_SESSION_SECONDS must be a whole number from 0 to 604800 (got "-1")',
+      'LOAD_WORK_MEM_MB must be at least 1 (got "0")',
+      'LOAD_STATEMENT_TIMEOUT_SECONDS must be a whole number from 0 to 604800 (got "1.5")',
     ]);
   });
 });

@@ -88,7 +88,11 @@ describe("loading a range, again, and re-importing it", () => {
     expect(await warehouseState(stack)).toEqual(before);
   });
 
-  it("--reimport reloads every file: same rows (all replaced), ledger rows rewritten by the new batch", async () => {
+  it("--reimport reloads every file: identical rows left as they are, changed rows replaced, ledger rows rewritten", async () => {
+    // One row edited in the table since the first load: the re-import restores it from the file.
+    await stack.query(
+      "UPDATE public.events SET page_url = 'https://edited.example/' WHERE event_id = (SELECT min(event_id) FROM public.events)",
+    );
     const before = await warehouseState(stack);
     const report = await load({
       from: "2026-11-23T05",
@@ -102,9 +106,13 @@ describe("loading a range, again, and re-importing it", () => {
       files: 6,
       rowsStaged: 240,
       inserted: 0,
-      replaced: 240,
+      replaced: 1,
+      unchanged: 239,
     });
     expect(await warehouseState(stack)).toEqual({ ...before, batches: before.batches + 1 });
+    expect(
+      await stack.query("SELECT event_id FROM public.events WHERE page_url = 'https://edited.example/'"),
+    ).toEqual([]);
     const ledger = await stack.query<{ batch_id: string }>(
       "SELECT DISTINCT batch_id FROM loader.loaded_files WHERE stream = 'events'",
     );

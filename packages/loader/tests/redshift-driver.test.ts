@@ -21,6 +21,7 @@ import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack, warehouseState } f
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startStack();
+  await redshiftSystemTableStandIns(stack);
   await writeDataset(
     stack.s3Client,
     BUCKET,
@@ -34,6 +35,25 @@ beforeAll(async () => {
   );
 });
 afterAll(() => stack.close());
+
+/**
+ * Redshift's STV_SESSIONS, STL_CONNECTION_LOG and GETDATE() as views over PostgreSQL's
+ * pg_stat_activity (columns as the AWS docs list them, times in UTC like Redshift's), so the
+ * stale-session query runs here unchanged.
+ */
+async function redshiftSystemTableStandIns(stack: TestStack) {
+  await stack.query(`CREATE VIEW public.stv_sessions AS
+    SELECT (backend_start AT TIME ZONE 'UTC') AS starttime, pid AS process, usename::text AS user_name,
+           datname::text AS db_name, 0 AS timeout_sec
+    FROM pg_stat_activity WHERE backend_type = 'client backend'`);
+  await stack.query(`CREATE VIEW public.stl_connection_log AS
+    SELECT 'initiating session'::text AS event, (backend_start AT TIME ZONE 'UTC') AS recordtime, pid,
+           application_name::text AS application_name
+    FROM pg_stat_activity WHERE backend_type = 'client backend'`);
+  await stack.query(
+    "CREATE FUNCTION public.getdate() RETURNS timestamp LANGUAGE sql AS $$ SELECT now() AT TIME ZONE 'UTC' $$",
+  );
+}
 
 const ROLES = ["arn:aws:iam::222222222222:role/kr-copy", "arn:aws:iam::111111111111:role/kr-events-reader"];
 
@@ -97,20 +117,27 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     expect(await warehouseState(stack)).toMatchObject({ events: 120, utm: 120, ledgerFiles: 8, batches: 2 });
 
     // Redshift loads one stream at a time; the events batch runs first, then utm.
-    // The plan reads the catalog and the ledger first (outside any transaction).
-    expect(statements.slice(0, 2)).toEqual([
+    // The run first ends stale loader sessions, then the plan reads the catalog and the ledger
+    // (outside any transaction).
+    expect(statements.slice(0, 3).map((s) => s.split("\n")[0])).toEqual([
+      "SELECT DISTINCT s.process AS pid",
       "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
       'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
     ]);
     const begin = statements.indexOf("BEGIN");
-    const events = statements.slice(begin, statements.indexOf("COMMIT") + 1).map((s) => s.split("\n")[0]);
+    const end = statements.indexOf("COMMIT", statements.indexOf("COMMIT", begin) + 1);
+    const events = statements.slice(begin, end + 1).map((s) => s.split("\n")[0]);
+    // Stage (COPY) in its own transaction with no table lock, so readers never wait for the COPY;
+    // then lock, re-check the ledger and merge in one transaction.
     expect(events).toEqual([
       "BEGIN",
-      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
-      'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
       'CREATE TEMP TABLE "kr_stage_events" (LIKE "public"."events")',
       "<COPY>",
       'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_events"',
+      "COMMIT",
+      "BEGIN",
+      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
+      'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
       'DELETE FROM "public"."events"',
       'INSERT INTO "public"."events" ("event_id", "event_type", "occurred_at", "user_id", "anonymous_id", "session_id", "page_url", "referrer", "user_agent", "properties")',
       'INSERT INTO "loader"."loaded_files" ("stream", "file_key", "file_hour", "size_bytes", "batch_id", "loaded_at") VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12), ($13, $14, $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24)',
@@ -118,6 +145,17 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
       'DROP TABLE "kr_stage_events"',
       "COMMIT",
     ]);
+    // The delete bound is the staged range widened by the dedupe window (LOAD_DEDUPE_WINDOW_HOURS=24).
+    const remove = statements.find((s) => s.startsWith('DELETE FROM "public"."events"')) ?? "";
+    const [, low, high] =
+      /BETWEEN CAST\('([^']+)' AS TIMESTAMPTZ\) AND CAST\('([^']+)' AS TIMESTAMPTZ\)/.exec(remove) ?? [];
+    const [span] = await stack.query<{ min: Date; max: Date }>(
+      "SELECT min(occurred_at) AS min, max(occurred_at) AS max FROM public.events",
+    );
+    const day = 24 * 3_600_000;
+    const utc = (text: string | undefined) => Date.parse(`${text?.replace(" ", "T").replace("+00", "Z")}`);
+    expect(utc(low)).toBe((span?.min.getTime() ?? 0) - day - 1);
+    expect(utc(high)).toBe((span?.max.getTime() ?? 0) + day + 1);
 
     // One COPY per stream per batch, from a manifest that lists exactly the batch's files.
     expect(copies).toHaveLength(2);
@@ -155,7 +193,17 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     const { report, copies } = await redshiftLoad({ from: "2026-12-01T05", dryRun: true });
     expect(copies).toEqual([]);
     const sql = report.streams.find((s) => s.stream === "events")?.sql ?? [];
-    expect(sql[1]).toBe('LOCK "public"."events", "loader"."loaded_files", "loader"."batches"');
+    expect(sql.slice(0, 3)).toEqual([
+      "-- stage: no table lock, readers go on",
+      "BEGIN",
+      'CREATE TEMP TABLE "kr_stage_events" (LIKE "public"."events")',
+    ]);
+    const merge = sql.indexOf("-- merge: under the lock, in one transaction");
+    expect(sql.slice(merge + 1, merge + 3)).toEqual([
+      "BEGIN",
+      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
+    ]);
+    expect(merge).toBeGreaterThan(sql.findIndex((s) => s.startsWith("COPY ")));
     expect(sql).toContainEqual(
       expect.stringMatching(
         /^COPY "kr_stage_events"\nFROM 's3:\/\/kr-manifests\/manifests\/events\/events-.*\.manifest\.json'\nIAM_ROLE 'arn:aws:iam::222222222222:role\/kr-copy,arn:aws:iam::111111111111:role\/kr-events-reader'/,

@@ -215,10 +215,10 @@ function note(context: SectionContext, text: string): void {
 
 function checkLoaded(context: SectionContext, report: LoadReport, rows: number, what: string): void {
   const totals = report.totals;
-  if (totals.rowsStaged !== rows || totals.inserted + totals.replaced !== rows) {
+  if (totals.rowsStaged !== rows || totals.inserted + totals.replaced + totals.unchanged !== rows) {
     note(
       context,
-      `${what}: the loader reported ${totals.rowsStaged} staged, ${totals.inserted} inserted, ${totals.replaced} replaced for ${rows} rows`,
+      `${what}: the loader reported ${totals.rowsStaged} staged, ${totals.inserted} inserted, ${totals.replaced} replaced, ${totals.unchanged} unchanged for ${rows} rows`,
     );
   }
 }

@@ -342,6 +342,38 @@ export const SETTINGS = {
     usedBy: ["loader"],
     group: "loader",
   }),
+  LOAD_DEDUPE_WINDOW_HOURS: setting({
+    reader: int(0, 24 * 7),
+    default: "24",
+    description:
+      "Hours the merge's delete bound is widened on both sides of the staged occurred_at range: an event_id that comes back with another occurred_at within the window replaces its earlier row. 0 = the exact staged range.",
+    usedBy: ["loader"],
+    group: "loader",
+  }),
+  LOAD_STALE_SESSION_SECONDS: setting({
+    reader: int(0, 7 * 24 * 3600),
+    default: "960",
+    description:
+      "A run first terminates this project's loader sessions older than this (a Lambda killed at its timeout may leave one holding the lock); 960 = the Lambda's 900 s + margin. 0 = never.",
+    usedBy: ["loader"],
+    group: "loader",
+  }),
+  LOAD_WORK_MEM_MB: setting({
+    reader: int(1, 4096),
+    default: "64",
+    description:
+      "PostgreSQL: work_mem (MB) of the batch's transactions (SET LOCAL); Redshift sizes memory by WLM.",
+    usedBy: ["loader"],
+    group: "loader",
+  }),
+  LOAD_STATEMENT_TIMEOUT_SECONDS: setting({
+    reader: int(0, 7 * 24 * 3600),
+    default: "0",
+    description:
+      "statement_timeout of every batch statement when the run has no time budget (a budgeted run uses the time left). 0 = none.",
+    usedBy: ["loader"],
+    group: "loader",
+  }),
   LOAD_MANIFEST_BUCKET: setting({
     reader: string({ test: isBucket, message: "must be an S3 bucket name (3-63 of a-z 0-9 . -)" }),
     unset: "<KR_PROJECT>-manifests-<ACCOUNT_B_ID>",

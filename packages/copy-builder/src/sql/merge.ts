@@ -1,6 +1,7 @@
 // Stage → merge, in the SQL subset Redshift and PostgreSQL share: a temp staging table shaped like the
-// target, then delete the target rows whose key is staged and insert one row per key. Run inside the
-// batch transaction, so readers see the batch entirely or not at all.
+// target, filled in its own transaction before any lock, then (under the lock, in the batch
+// transaction) delete the target rows whose key is staged and insert one row per key, so readers see
+// the batch entirely or not at all and never wait for the bytes to move.
 import { qualifiedName, quoteIdent, validateIdentifier } from "../identifiers";
 import { timestampLiteral } from "./dialect";
 
@@ -22,13 +23,80 @@ export function stagingTableName(stream: string): string {
   return validateIdentifier(`kr_stage_${stream}`, "staging table");
 }
 
-/** Created inside the batch transaction, so a rollback (or a killed loader) removes it too. */
+/**
+ * Created in the stage transaction: a temp table lives as long as the session (rows are preserved at
+ * commit), so the merge transaction can read it after the stage committed; a killed loader's session
+ * takes it along.
+ */
 export function buildCreateStaging(target: MergeTarget): string {
   return `CREATE TEMP TABLE ${quoteIdent(target.staging, "staging table")} (LIKE ${qualifiedName(target.schema, target.table)})`;
 }
 
-export function buildDropStaging(target: MergeTarget): string {
-  return `DROP TABLE ${quoteIdent(target.staging, "staging table")}`;
+/** `ifExists` for the clean-up after a failed merge, when the stage may or may not have committed. */
+export function buildDropStaging(target: MergeTarget, options: { ifExists?: boolean } = {}): string {
+  return `DROP TABLE ${options.ifExists ? "IF EXISTS " : ""}${quoteIdent(target.staging, "staging table")}`;
+}
+
+/**
+ * PostgreSQL only: autovacuum never analyzes temp tables, so without this the merge is planned for
+ * an empty staging table (nested loops, sorts on disk). Redshift's COPY analyzes a table it loads
+ * while empty by itself (see docs/loading.md).
+ */
+export function buildAnalyzeStaging(target: MergeTarget): string {
+  return `ANALYZE ${quoteIdent(target.staging, "staging table")}`;
+}
+
+export interface MergeOptions {
+  /**
+   * Hours by which the delete bound is widened on both sides (LOAD_DEDUPE_WINDOW_HOURS): an id that
+   * comes back with another occurred_at within the window replaces its earlier row.
+   */
+  windowHours?: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The target range the merge looks at for each staged key: the staged sort-key range widened by the
+ * dedupe window, and by 1 ms because a JavaScript Date keeps milliseconds and the column keeps
+ * microseconds (a row at .000500 must fall inside a bound read back as .000).
+ */
+export function mergeBounds(
+  staged: { min: Date; max: Date },
+  options: MergeOptions = {},
+): { low: Date; high: Date } {
+  const window = dedupeWindowMs(options);
+  return {
+    low: new Date(staged.min.getTime() - window - 1),
+    high: new Date(staged.max.getTime() + window + 1),
+  };
+}
+
+function dedupeWindowMs(options: MergeOptions): number {
+  const hours = options.windowHours ?? 0;
+  if (!Number.isInteger(hours) || hours < 0)
+    throw new RangeError("the dedupe window must be whole hours ≥ 0");
+  return hours * HOUR_MS;
+}
+
+function boundsSql(
+  target: MergeTarget,
+  bounds: { min: Date; max: Date } | "staged",
+  options: MergeOptions,
+): [string, string] {
+  const staging = quoteIdent(target.staging, "staging table");
+  const sort = quoteIdent(target.sortKey, "sort key column");
+  if (bounds === "staged") {
+    const hours = dedupeWindowMs(options) / HOUR_MS;
+    const widen = hours > 0 ? ` - INTERVAL '${hours} hours'` : "";
+    const widenUp = hours > 0 ? ` + INTERVAL '${hours} hours'` : "";
+    return [
+      `(SELECT MIN(${sort}) FROM ${staging})${widen}`,
+      `(SELECT MAX(${sort}) FROM ${staging})${widenUp}`,
+    ];
+  }
+  const { low, high } = mergeBounds(bounds, options);
+  return [timestampLiteral(low), timestampLiteral(high)];
 }
 
 /** One row: rows_staged, distinct_keys, min_sort, max_sort. */
@@ -39,31 +107,57 @@ export function buildStagingStats(target: MergeTarget): string {
 }
 
 /**
- * Deletes the target rows that the batch replaces. The sort-key bounds let Redshift skip every block
- * outside the staged time range (zone maps) instead of scanning the whole table. `"staged"` writes
- * the bounds as subqueries (for --dry-run, before anything is staged); with literal bounds the range
- * is widened by 1 ms because a JavaScript Date keeps milliseconds and the column keeps microseconds.
+ * Deletes the target rows that the batch replaces. The sort-key bounds (see mergeBounds) let Redshift
+ * skip every block outside the staged time range (zone maps), and PostgreSQL every block range (BRIN),
+ * instead of scanning the whole table. `"staged"` writes the bounds as subqueries (for --dry-run,
+ * before anything is staged).
  */
 export function buildDeleteReplaced(
   target: MergeTarget,
   bounds: { min: Date; max: Date } | "staged",
+  options: MergeOptions = {},
 ): string {
   const table = quoteIdent(target.table, "table");
   const staging = quoteIdent(target.staging, "staging table");
   const key = quoteIdent(target.key, "key column");
   const sort = quoteIdent(target.sortKey, "sort key column");
-  const [low, high] =
-    bounds === "staged"
-      ? [`(SELECT MIN(${sort}) FROM ${staging})`, `(SELECT MAX(${sort}) FROM ${staging})`]
-      : [
-          timestampLiteral(new Date(bounds.min.getTime() - 1)),
-          timestampLiteral(new Date(bounds.max.getTime() + 1)),
-        ];
+  const [low, high] = boundsSql(target, bounds, options);
   return [
     `DELETE FROM ${qualifiedName(target.schema, target.table)}`,
     `USING ${staging}`,
     `WHERE ${table}.${key} = ${staging}.${key}`,
     `  AND ${table}.${sort} BETWEEN ${low} AND ${high}`,
+  ].join("\n");
+}
+
+/**
+ * PostgreSQL, re-import: drops from staging every row identical to its target row (same key within
+ * the bounds, every column equal), so a re-import of unchanged data writes nothing to the target (no
+ * dead tuples, no index or WAL writes). Deleting from a temp table writes no WAL. One row:
+ * `unchanged`, the number of keys dropped.
+ */
+export function buildDropUnchanged(
+  target: MergeTarget,
+  bounds: { min: Date; max: Date } | "staged",
+  options: MergeOptions = {},
+): string {
+  const table = quoteIdent(target.table, "table");
+  const staging = quoteIdent(target.staging, "staging table");
+  const key = quoteIdent(target.key, "key column");
+  const sort = quoteIdent(target.sortKey, "sort key column");
+  const [low, high] = boundsSql(target, bounds, options);
+  const row = (alias: string) =>
+    `(${target.columns.map((c) => `${alias}.${quoteIdent(c, "column")}`).join(", ")})`;
+  return [
+    `WITH "kr_unchanged" AS (`,
+    `  DELETE FROM ${staging}`,
+    `  USING ${qualifiedName(target.schema, target.table)}`,
+    `  WHERE ${table}.${key} = ${staging}.${key}`,
+    `    AND ${table}.${sort} BETWEEN ${low} AND ${high}`,
+    `    AND ${row(table)} IS NOT DISTINCT FROM ${row(staging)}`,
+    `  RETURNING ${staging}.${key}`,
+    ")",
+    `SELECT COUNT(DISTINCT ${key}) AS unchanged FROM "kr_unchanged"`,
   ].join("\n");
 }
 
