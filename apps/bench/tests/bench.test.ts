@@ -90,6 +90,8 @@ describe("pnpm run bench, tiny sizes", () => {
       "loader.rows_per_s",
       "loader.copy_baseline_rows_per_s",
       "loader.stage_rows_per_s",
+      "loader.copy_stdin_rows_per_s",
+      "loader.two_write_limit_rows_per_s",
       "loader.reimport_time_ratio",
       "copy_statements.h1",
       "copy_statements.h24",
@@ -99,6 +101,7 @@ describe("pnpm run bench, tiny sizes", () => {
     }
     for (const ratio of [
       "loader.ratio_vs_copy",
+      "loader.ratio_vs_two_write_limit",
       "loader.stage_ratio_vs_copy",
       "loader.reimport_time_ratio",
     ]) {
@@ -106,6 +109,17 @@ describe("pnpm run bench, tiny sizes", () => {
     }
     for (const hours of ["h1", "h24", "h720"])
       expect(at(json, `copy_statements.${hours}`)).toBeGreaterThanOrEqual(1);
+  }, 300_000);
+
+  it("measures the generator's packing: ~9 events per Firehose record, billed under 600 bytes each", () => {
+    const run = runBench(["--events", "3000", "--repetitions", "1", "--only", "generator"]);
+    expect(run.status, run.stderr).toBe(0);
+    const json = read(run.out);
+    expect(at(json, "generator.events_per_record")).toBeGreaterThan(8);
+    expect(at(json, "generator.billed_bytes_per_event")).toBeLessThanOrEqual(600);
+    // Event sizes, not record sizes: what docs/capacity.md builds on.
+    expect(at(json, "generator.avg_record_bytes")).toBeGreaterThan(500);
+    expect(at(json, "generator.avg_record_bytes")).toBeLessThan(600);
   }, 300_000);
 
   it("writes every required key: a number for what it ran, null with a reason for the rest", () => {
