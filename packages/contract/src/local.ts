@@ -1,7 +1,10 @@
 // The local stand-ins' fixed facts, shared by the stand-ins themselves and by their clients.
 
-/** What the local S3 server (s3rver) accepts; clients of the local S3 sign with these. */
-export const LOCAL_S3_CREDENTIALS = Object.freeze({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
+/**
+ * What the local S3 server (s3rver) accepts; clients of the local S3 sign with these. Not frozen: the
+ * AWS SDK tags the credentials object it is given (a frozen one makes every request throw).
+ */
+export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 export const LOCAL_S3_ENDPOINT = "http://127.0.0.1:4569";
 export const LOCAL_FIREHOSE_ENDPOINT = "http://127.0.0.1:4573";
 

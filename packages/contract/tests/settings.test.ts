@@ -55,9 +55,15 @@ describe("readSettings", () => {
   it("names every bad setting at once, in definition order, never echoing secrets", () => {
     expect(
       problems(() =>
-        readSettings({ RS_PORT: "0", KR_MODE: "cloud", AWS_SECRET_ACCESS_KEY: " " }, ["RS_PORT", "KR_MODE"]),
+        readSettings({ RS_PORT: "65536", KR_MODE: "cloud", AWS_SECRET_ACCESS_KEY: " " }, [
+          "RS_PORT",
+          "KR_MODE",
+        ]),
       ),
-    ).toEqual(['KR_MODE must be "local" or "aws" (got "cloud")', 'RS_PORT must be at least 1 (got "0")']);
+    ).toEqual([
+      'KR_MODE must be "local" or "aws" (got "cloud")',
+      'RS_PORT must be at most 65535 (got "65536")',
+    ]);
     expect(settingProblem("RS_PASSWORD", "is wrong", "hunter2")).toBe("RS_PASSWORD is wrong");
   });
 

@@ -98,7 +98,7 @@ it("exits 2 on a bad flag and on a bad setting, saying what to fix", async () =>
   expect(flag.code).toBe(2);
   expect(flag.stderr).toContain("--count must be a whole number from 1 to 1000000000, e.g. --count 10000");
   expect(setting.code).toBe(2);
-  expect(setting.stderr).toContain('KR_MODE="cloud"');
+  expect(setting.stderr).toContain(`KR_MODE must be "local" or "aws" (got "cloud")`);
 });
 
 it("fails fast, naming the fix, when no Firehose listens at the endpoint", async () => {

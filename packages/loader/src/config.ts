@@ -144,6 +144,7 @@ function crossChecks(s: Values): string[] {
       );
     }
   }
+  if (s.RS_PORT === 0) problems.push("RS_PORT must be the warehouse's port (0 only lets local-up pick one)");
   if ((s.AWS_ACCESS_KEY_ID === undefined) !== (s.AWS_SECRET_ACCESS_KEY === undefined)) {
     problems.push("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
   }

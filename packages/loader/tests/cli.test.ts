@@ -131,8 +131,8 @@ describe("usage errors exit 2 with a message that says what to do", () => {
       loadConfig: () => stack.config({ RS_PORT: "not-a-port", LOAD_MAX_ERRORS: "-1" }),
     });
     expect(code).toBe(2);
-    expect(stderr).toContain("RS_PORT must be a whole number from 1 to 65535");
-    expect(stderr).toContain("LOAD_MAX_ERRORS must be a whole number from 0 to 100000");
+    expect(stderr).toContain("RS_PORT must be a whole number from 0 to 65535");
+    expect(stderr).toContain("LOAD_MAX_ERRORS must be a whole number from 0 to 99999");
   });
 
   it("the real command exits 2 too, and forwards pnpm's `--`", async () => {

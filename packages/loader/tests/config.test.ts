@@ -149,7 +149,7 @@ describe("validation", () => {
       'AWS_REGION must be an AWS region like eu-west-1 (got "Europe")',
       'S3_BUCKET must be an S3 bucket name (3-63 of a-z 0-9 . -) (got "Bad_Bucket")',
       'S3_ENDPOINT must be an http(s) URL like http://127.0.0.1:4569 (got "localhost:4569")',
-      'RS_PORT must be a whole number from 1 to 65535 (got "54x")',
+      'RS_PORT must be a whole number from 0 to 65535 (got "54x")',
       'RS_SCHEMA must be a lowercase identifier (a-z, 0-9, _; at most 63 characters) (got "public; drop")',
       'RS_SECRET_ARN must be a Secrets Manager secret ARN (got "my-secret")',
       'LOAD_MAX_ERRORS must be at most 99999 (got "100000")',

@@ -1,5 +1,14 @@
 import { existsSync } from "node:fs";
-import { z } from "zod";
+import {
+  deepFreeze,
+  LOCAL_FIREHOSE_ENDPOINT,
+  LOCAL_S3_ENDPOINT,
+  readSettings,
+  type SettingName,
+  SettingsError,
+  type SettingValues,
+  settingProblem,
+} from "@kr/contract";
 import { ConfigError } from "./errors";
 
 /**
@@ -25,83 +34,33 @@ export interface LocalStackConfig {
 
 type Env = Record<string, string | undefined>;
 
-const localEndpoint = (name: string, fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value, ctx) => {
-      if (value === "") {
-        ctx.addIssue({
-          code: "custom",
-          message: `is empty (real AWS); local-up needs a local URL such as ${fallback}`,
-        });
-        return z.NEVER;
-      }
-      const url = URL.canParse(value) ? new URL(value) : undefined;
-      if (url?.protocol !== "http:" || !url.port) {
-        ctx.addIssue({
-          code: "custom",
-          message: `must be http://host:port, e.g. ${fallback} (got "${value}")`,
-        });
-        return z.NEVER;
-      }
-      return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port), endpoint: url.origin };
-    })
-    .describe(name);
+/** Every setting `make local-up` reads (definitions in @kr/contract). */
+export const LOCAL_STACK_SETTINGS = [
+  "KR_PROJECT",
+  "KR_STREAMS",
+  "S3_BUCKET",
+  "S3_ENDPOINT",
+  "FIREHOSE_ENDPOINT",
+  "FIREHOSE_BUFFER_SIZE_MB",
+  "FIREHOSE_BUFFER_INTERVAL_SECONDS",
+  "LOCAL_FIREHOSE_THROTTLE_RATE",
+  "LOCAL_FIREHOSE_PARTIAL_FAILURE_RATE",
+  "LOCAL_FIREHOSE_DUPLICATE_RATE",
+  "LOCAL_FIREHOSE_SEED",
+  "RS_HOST",
+  "RS_PORT",
+  "RS_DATABASE",
+  "RS_USER",
+] as const satisfies readonly SettingName[];
 
-const numeric = z.number({
-  error: (issue) => (issue.code === "invalid_type" ? "must be a number" : undefined),
-});
-
-const number = (fallback: number, min: number, max: number, integer = false) =>
-  z
-    .string()
-    .default(String(fallback))
-    .transform((value) => (value.trim() === "" ? fallback : Number(value)))
-    .pipe(integer ? numeric.int("must be a whole number").min(min).max(max) : numeric.min(min).max(max));
-
-const schema = z.object({
-  KR_PROJECT: z
-    .string()
-    .default("kr")
-    .pipe(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "must be lower-case letters, digits and '-' (max 31)")),
-  KR_STREAMS: z
-    .string()
-    .default("events,utm")
-    .transform((value) =>
-      value
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(
-      z
-        .array(
-          z
-            .string()
-            .regex(/^[a-z][a-z0-9_]{0,40}$/, "each stream must be lower-case letters, digits and '_'"),
-        )
-        .min(1, "needs at least one stream")
-        .refine((streams) => new Set(streams).size === streams.length, "lists a stream twice"),
-    ),
-  S3_BUCKET: z
-    .string()
-    .default("kr-events")
-    .pipe(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a valid S3 bucket name")),
-  S3_ENDPOINT: localEndpoint("S3_ENDPOINT", "http://127.0.0.1:4569"),
-  FIREHOSE_ENDPOINT: localEndpoint("FIREHOSE_ENDPOINT", "http://127.0.0.1:4573"),
-  FIREHOSE_BUFFER_SIZE_MB: number(64, 1, 128, true),
-  FIREHOSE_BUFFER_INTERVAL_SECONDS: number(300, 0, 900, true),
-  LOCAL_FIREHOSE_THROTTLE_RATE: number(0, 0, 1),
-  LOCAL_FIREHOSE_PARTIAL_FAILURE_RATE: number(0, 0, 1),
-  LOCAL_FIREHOSE_DUPLICATE_RATE: number(0, 0, 1),
-  LOCAL_FIREHOSE_SEED: number(1, 0, 2 ** 32 - 1, true),
-  RS_HOST: z.string().default("127.0.0.1").pipe(z.string().min(1, "must not be empty")),
-  // 0 picks a free port (tests).
-  RS_PORT: number(5439, 0, 65535, true),
-  RS_DATABASE: z.string().default("dev"),
-  RS_USER: z.string().default("loader"),
-});
+/** The stand-ins listen where their endpoint says: it needs an explicit http port. */
+function listenAddress(name: "S3_ENDPOINT" | "FIREHOSE_ENDPOINT", value: string, problems: string[]) {
+  const url = new URL(value);
+  if (url.protocol !== "http:" || !url.port) {
+    problems.push(settingProblem(name, "must be http://host:port for a local stand-in", value));
+  }
+  return { host: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port), endpoint: url.origin };
+}
 
 /** Reads `.env` in the current directory into process.env when present (existing variables win). */
 function loadDotEnv(path: string): void {
@@ -118,22 +77,31 @@ export function loadLocalStackConfig(env?: Env): Readonly<LocalStackConfig> {
     loadDotEnv(".env");
     source = process.env;
   }
-  const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(source[name] ?? "")}: ${issue.message}`;
-    });
-    throw new ConfigError(`invalid settings (in .env or the environment):\n${lines.join("\n")}`);
+  const endpoints = (s: { S3_ENDPOINT?: string | undefined; FIREHOSE_ENDPOINT?: string | undefined }) => {
+    const problems: string[] = [];
+    const s3 = listenAddress("S3_ENDPOINT", s.S3_ENDPOINT ?? LOCAL_S3_ENDPOINT, problems);
+    const firehose = listenAddress(
+      "FIREHOSE_ENDPOINT",
+      s.FIREHOSE_ENDPOINT ?? LOCAL_FIREHOSE_ENDPOINT,
+      problems,
+    );
+    return { s3, firehose, problems };
+  };
+  let s: SettingValues<(typeof LOCAL_STACK_SETTINGS)[number]>;
+  try {
+    s = readSettings(source, LOCAL_STACK_SETTINGS, (values) => endpoints(values).problems);
+  } catch (error) {
+    if (error instanceof SettingsError) throw new ConfigError(error.message);
+    throw error;
   }
-  const s = parsed.data;
+  const { s3, firehose } = endpoints(s);
   return deepFreeze({
     project: s.KR_PROJECT,
-    streams: s.KR_STREAMS,
+    streams: [...s.KR_STREAMS],
     bucket: s.S3_BUCKET,
-    s3: s.S3_ENDPOINT,
+    s3,
     firehose: {
-      ...s.FIREHOSE_ENDPOINT,
+      ...firehose,
       bufferSizeMb: s.FIREHOSE_BUFFER_SIZE_MB,
       bufferIntervalSeconds: s.FIREHOSE_BUFFER_INTERVAL_SECONDS,
       faults: {
@@ -145,12 +113,4 @@ export function loadLocalStackConfig(env?: Env): Readonly<LocalStackConfig> {
     },
     warehouse: { host: s.RS_HOST, port: s.RS_PORT, database: s.RS_DATABASE, user: s.RS_USER },
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object") {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -2,8 +2,8 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import S3rver from "s3rver";
 
-/** Credentials the local S3 server accepts (it checks signatures, so the SDK must sign with these). */
-export const LOCAL_S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
+/** Credentials the local S3 server accepts (it checks signatures, so the SDK must sign with these); defined once in @kr/contract. */
+export { LOCAL_S3_CREDENTIALS } from "@kr/contract";
 
 export interface LocalS3Options {
   /** Directory the objects are stored in (created if missing). */

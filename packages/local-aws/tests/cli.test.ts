@@ -53,9 +53,9 @@ it("starts from ./.env, prints what runs where, and stops cleanly on SIGTERM", a
 });
 
 it("exits 2 naming each bad setting", async () => {
-  await writeFile(join(cwd, ".env"), "FIREHOSE_BUFFER_SIZE_MB=0\nKR_STREAMS=\n");
+  await writeFile(join(cwd, ".env"), "FIREHOSE_BUFFER_SIZE_MB=0\nKR_STREAMS=Events\n");
   const { code, stderr } = await run();
   expect(code).toBe(2);
-  expect(stderr).toContain("FIREHOSE_BUFFER_SIZE_MB=");
-  expect(stderr).toContain("KR_STREAMS=");
+  expect(stderr).toContain("FIREHOSE_BUFFER_SIZE_MB must be at least 1");
+  expect(stderr).toContain("KR_STREAMS must be comma-separated stream names");
 });

@@ -32,7 +32,7 @@ describe("local stack settings", () => {
       try {
         loadLocalStackConfig({
           KR_STREAMS: "events,events",
-          S3_ENDPOINT: "",
+          S3_ENDPOINT: "s3.local",
           FIREHOSE_ENDPOINT: "localhost:4573",
           FIREHOSE_BUFFER_SIZE_MB: "500",
           RS_PORT: "abc",
@@ -51,9 +51,15 @@ describe("local stack settings", () => {
       "FIREHOSE_BUFFER_SIZE_MB",
       "RS_PORT",
     ]) {
-      expect(message).toContain(`${name}=`);
+      expect(message).toContain(`${name} must`);
     }
-    expect(message).toContain("real AWS");
-    expect(message).toContain('RS_PORT="abc": must be a number');
+    expect(message).toContain('RS_PORT must be a whole number from 0 to 65535 (got "abc")');
+  });
+
+  it("checks that each stand-in endpoint has an http port, once every value parsed", () => {
+    expect(() => loadLocalStackConfig({ S3_ENDPOINT: "https://127.0.0.1" })).toThrow(
+      'S3_ENDPOINT must be http://host:port for a local stand-in (got "https://127.0.0.1")',
+    );
+    expect(loadLocalStackConfig({ S3_ENDPOINT: "" }).s3.port).toBe(4569);
   });
 });

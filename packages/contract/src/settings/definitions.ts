@@ -240,9 +240,10 @@ export const SETTINGS = {
     group: "warehouse",
   }),
   RS_PORT: setting({
-    reader: int(1, 65535),
+    reader: int(0, 65535),
     default: "5439",
-    description: "Warehouse port (a Redshift cluster needs 1150-65535).",
+    description:
+      "Warehouse port. 0: the local warehouse picks a free port (tests); the loader needs the real one, a Redshift cluster 1150-65535.",
     usedBy: ["loader", "local-aws", "infra"],
     group: "warehouse",
   }),
