@@ -29,7 +29,7 @@ export {
 } from "./identifiers";
 export { buildManifest, type Manifest, type ManifestFile, manifestKey, s3Url } from "./manifest";
 export { type FirehoseObjectName, firehoseObjectKey, hourOfKey, hourPrefix, streamPrefix } from "./prefixes";
-export { buildColumnsQuery, normalizeDataType } from "./sql/catalog";
+export { buildColumnsQuery, normalizeDataType, SLICE_COUNT_QUERY } from "./sql/catalog";
 export {
   buildCopy,
   buildLoadErrorsQuery,
@@ -38,14 +38,22 @@ export {
   maxErrorFor,
   REDSHIFT_MAXERROR_LIMIT,
 } from "./sql/copy";
-export { LEDGER_SCHEMA, ledgerDdl, streamTableDdl } from "./sql/ddl";
+export {
+  buildAddLedgerColumn,
+  LEDGER_ADDED_COLUMNS,
+  LEDGER_SCHEMA,
+  ledgerDdl,
+  streamTableDdl,
+} from "./sql/ddl";
 export { type Dialect, type Statement, timestampLiteral, timestampText } from "./sql/dialect";
 export {
   type BatchRecord,
+  buildBatchHistory,
   buildBatchRecord,
   buildLedgerForget,
   buildLedgerLookup,
   buildLedgerRecord,
+  buildReimportLookup,
   LEDGER_CHUNK,
   type LedgerFile,
 } from "./sql/ledger";

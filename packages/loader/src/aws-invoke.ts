@@ -1,7 +1,8 @@
-// AWS mode from a workstation: the cluster is private, so the CLI invokes the deployed loader Lambda,
-// one synchronous invocation per chunk of LOAD_CHUNK_HOURS, and merges the chunk reports.
+// AWS mode from a workstation: the cluster is private, so the CLI invokes the deployed loader Lambda
+// synchronously, again and again while its report says work is pending (each invocation loads what
+// fits its own time budget), and merges the reports.
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { chunkRange, formatHour, formatRange } from "@kr/copy-builder";
+import { formatHour } from "@kr/copy-builder";
 import type { LoaderConfig } from "./config";
 import type { CreateTablesReport, CreateTablesRequest } from "./create-tables";
 import { ConfigError, LoadFailedError, UsageError } from "./errors";
@@ -20,7 +21,7 @@ export function createLambdaClient(config: LoaderConfig): LambdaClient {
   return new LambdaClient({
     region: config.region,
     ...(config.aws.profileB && { profile: config.aws.profileB }),
-    // A chunk may run up to the Lambda's 15-minute limit; do not give up on the socket before it.
+    // An invocation may run up to the Lambda's 15-minute limit; do not give up on the socket before it.
     requestHandler: { requestTimeout: 16 * 60_000, connectionTimeout: 10_000 },
     maxAttempts: 1,
   });
@@ -81,36 +82,61 @@ function raise(response: Extract<LambdaResponse, { ok: false }>, loaded: LoadRep
 
 export interface InvokeDeps {
   lambda: LambdaInvoker;
-  onChunk?: (done: number, total: number, label: string) => void;
+  /** After each invocation: bytes loaded so far of bytes loaded + still pending. */
+  onInvocation?: (progress: { invocations: number; bytesDone: number; bytesTotal: number }) => void;
   now?: () => Date;
 }
 
-/** Loads through the Lambda: the range is checked here first, then sent in chunks, oldest first. */
+/** A safety stop for a backlog that keeps growing faster than the Lambda loads it. */
+const MAX_INVOCATIONS = 1000;
+
+/**
+ * Loads through the Lambda: the request is checked here first, then sent again while the report says
+ * work is pending (each invocation continues where the previous stopped; a re-import keeps its
+ * request id, so each file is re-imported once).
+ */
 export async function invokeLoad(
   config: LoaderConfig,
   request: LoadRequest,
   deps: InvokeDeps,
 ): Promise<LoadReport> {
   const resolved = resolveRequest(config, request, (deps.now ?? (() => new Date()))());
-  const base: LoaderPayload = {
+  // The look-back window is the Lambda's own (it decides "now"); a range is pinned here.
+  const payload: LoaderPayload = {
     action: "load",
+    ...(resolved.trigger === "range" && {
+      from: formatHour(resolved.range.from),
+      to: formatHour(resolved.range.to),
+    }),
     ...(request.streams && { streams: [...resolved.streams] }),
     ...(resolved.reimport && { reimport: true }),
+    ...(resolved.requestId !== undefined && { requestId: resolved.requestId }),
     ...(resolved.dryRun && { dryRun: true }),
   };
-  // The look-back window is the Lambda's own (it decides "now"); a range is split into chunks.
-  const chunks =
-    resolved.trigger === "lookback" ? [undefined] : chunkRange(resolved.range, config.load.chunkHours);
   const reports: LoadReport[] = [];
-  for (const [index, chunk] of chunks.entries()) {
-    deps.onChunk?.(index, chunks.length, chunk ? formatRange(chunk) : "look-back window");
-    const payload = chunk ? { ...base, from: formatHour(chunk.from), to: formatHour(chunk.to) } : base;
+  let bytesDone = 0;
+  for (;;) {
     const response = await invoke(config, deps.lambda, payload);
     if (!response.ok) raise(response, reports);
     if (!("report" in response)) throw new LoadFailedError("the loader Lambda answered without a report");
-    reports.push(response.report);
+    const { report } = response;
+    reports.push(report);
+    bytesDone += report.totals.bytes;
+    deps.onInvocation?.({
+      invocations: reports.length,
+      bytesDone,
+      bytesTotal: bytesDone + report.pending.bytes,
+    });
+    if (report.dryRun || report.pending.files === 0) break;
+    const batches = report.streams.reduce((n, s) => n + s.batches, 0);
+    if (batches === 0) {
+      throw new LoadFailedError(
+        `the loader Lambda loaded nothing: its next batch does not fit its time budget (${report.pending.files} files pending from ${report.pending.oldestHour}); lower LOAD_BATCH_MAX_BYTES or raise LOADER_TIMEOUT_SECONDS`,
+        { report: { ...mergeReports(reports), runner: "lambda" } },
+      );
+    }
+    if (reports.length >= MAX_INVOCATIONS) break;
   }
-  deps.onChunk?.(chunks.length, chunks.length, "done");
   return { ...mergeReports(reports), runner: "lambda" };
 }
 

@@ -15,6 +15,7 @@ import {
   buildLedgerLookup,
   buildLedgerRecord,
   buildLock,
+  buildReimportLookup,
   buildStagingStats,
   buildStatementTimeout,
   buildWorkMem,
@@ -41,6 +42,8 @@ export interface BatchInput {
   files: readonly PlannedFile[];
   range: HourRange;
   reimport: boolean;
+  /** Re-import request id, recorded with each file (a continued re-import skips them). */
+  requestId?: string;
   batchId: string;
   maxErrors: number;
   now: () => Date;
@@ -58,7 +61,10 @@ export interface BatchInput {
   workMemMb?: number;
 }
 
-export type BatchResult = Omit<StreamReport, "table" | "skippedFiles" | "durationMs"> & {
+export type BatchResult = Omit<
+  StreamReport,
+  "table" | "skippedFiles" | "durationMs" | "batches" | "pending"
+> & {
   skippedUnderLock: number;
 };
 
@@ -114,8 +120,14 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
       await client.query("BEGIN");
       if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
       await client.query(buildLock(driver.dialect, target));
-      if (!input.reimport) {
-        const { rows } = await client.query<{ file_key: string }>(buildLedgerLookup(stream, input.range));
+      // (A re-import: another run of the same request may have re-imported some of them meanwhile.)
+      const recheck = !input.reimport
+        ? buildLedgerLookup(stream, input.range)
+        : input.requestId !== undefined
+          ? buildReimportLookup(stream, input.range, input.requestId)
+          : undefined;
+      if (recheck) {
+        const { rows } = await client.query<{ file_key: string }>(recheck);
         const loaded = new Set(rows.map((r) => r.file_key));
         const fresh = files.filter((f) => !loaded.has(f.key));
         if (fresh.length < files.length) {
@@ -236,7 +248,14 @@ async function merge(
     ))
       await client.query(statement);
   }
-  for (const statement of buildLedgerRecord(stream, input.batchId, files, finishedAt))
+  for (const statement of buildLedgerRecord(
+    stream,
+    input.batchId,
+    files,
+    finishedAt,
+    undefined,
+    input.reimport ? input.requestId : undefined,
+  ))
     await client.query(statement);
   const bytes = files.reduce((n, f) => n + f.size, 0);
   const result: BatchResult = {

@@ -4,7 +4,7 @@ import { UsageError } from "./errors";
 import type { LoadRequest } from "./load";
 
 export const USAGE = `usage:
-  pnpm run load -- [--from HOUR] [--to HOUR] [--stream NAME]... [--reimport] [--dry-run] [--direct] [--json]
+  pnpm run load -- [--from HOUR] [--to HOUR] [--stream NAME]... [--reimport [--request-id ID]] [--dry-run] [--direct] [--json]
   pnpm run load -- create-tables [--stream NAME]... [--dry-run] [--direct] [--json]
 
   --from HOUR    first UTC hour, inclusive: 2026-11-23T05, 2026-11-23T05:00Z, "2026-11-23 05:00",
@@ -12,13 +12,21 @@ export const USAGE = `usage:
                  last LOAD_LOOKBACK_HOURS hours not loaded yet (what the schedule does).
   --to HOUR      last UTC hour, inclusive (default: the --from hour, or the end of the --from day)
   --stream NAME  only this stream (repeat, or comma-separate); default: all of KR_STREAMS
-  --reimport     load files again even if the ledger has them; every event still ends up once
+  --reimport     load files again even if the ledger has them; every event still ends up once.
+                 A re-import that does not finish in one run (time budget) is continued by running
+                 the same command again: each file is re-imported once per request
+  --request-id ID  a re-import's id (default: derived from its streams and hours); give a new one
+                 to re-import hours again that an earlier identical re-import already finished
   --dry-run      print the plan (hours, files, bytes per stream) and the SQL; write nothing
   --direct       AWS mode: run the loader here against RS_HOST instead of invoking the Lambda
   --json         print the report as JSON instead of a table
   -h, --help     this help
 
-exit codes: 0 loaded, 1 load failed and rolled back, 2 usage or configuration error`;
+A run loads in batches (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES) while they fit its time budget
+(LOAD_TIME_BUDGET_SECONDS; 0 = none); what is left is reported as pending with the command that
+continues it. In AWS mode the CLI invokes the Lambda until nothing is pending.
+
+exit codes: 0 loaded (work may be pending), 1 load failed and rolled back, 2 usage or configuration error`;
 
 export type CliCommand =
   | { kind: "help" }
@@ -30,6 +38,7 @@ const OPTIONS = {
   to: { type: "string" },
   stream: { type: "string", multiple: true, short: "s" },
   reimport: { type: "boolean" },
+  "request-id": { type: "string" },
   "dry-run": { type: "boolean" },
   direct: { type: "boolean" },
   json: { type: "boolean" },
@@ -40,6 +49,7 @@ const EXAMPLE_VALUE: Record<string, string> = {
   from: "2026-11-23T05",
   to: "2026-11-23T08",
   stream: "events",
+  "request-id": "ri-0123456789abcdef",
 };
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -70,7 +80,9 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     json: values.json ?? false,
   };
   if (command === "create-tables") {
-    const misplaced = (["from", "to", "reimport"] as const).filter((flag) => values[flag] !== undefined);
+    const misplaced = (["from", "to", "reimport", "request-id"] as const).filter(
+      (flag) => values[flag] !== undefined,
+    );
     if (misplaced.length > 0) {
       throw new UsageError(
         `create-tables takes no ${misplaced.map((f) => `--${f}`).join("/")}: it creates the tables and the ledger`,
@@ -88,6 +100,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     ...(values.to !== undefined && { to: values.to }),
     ...(streams.length > 0 && { streams }),
     reimport: values.reimport ?? false,
+    ...(values["request-id"] !== undefined && { requestId: values["request-id"] }),
     dryRun: common.dryRun,
   };
   return { kind: "load", request, direct: common.direct, json: common.json };

@@ -73,7 +73,7 @@ async function runLoadCommand(
     if (viaLambda) {
       const lambda = (io.lambda ?? createLambdaClient)(config);
       try {
-        return await invokeLoad(config, command.request, { lambda, onChunk: progress.onChunk });
+        return await invokeLoad(config, command.request, { lambda, onInvocation: progress.onInvocation });
       } finally {
         lambda.destroy?.();
       }

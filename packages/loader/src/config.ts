@@ -54,7 +54,14 @@ export interface LoadSettings {
   maxErrors: number;
   lookbackHours: number;
   maxRangeHours: number;
-  chunkHours: number;
+  /** GZIP bytes per batch (each stream's pending files are cut into batches, oldest first). */
+  batchMaxBytes: number;
+  /** Files per batch (on Redshift rounded down to whole rounds of the cluster's slices). */
+  batchMaxFiles: number;
+  /** Seconds a CLI run may take (0 = no budget); the Lambda uses its remaining time instead. */
+  timeBudgetSeconds: number;
+  /** Self-continuations of a scheduled Lambda run that ends with work pending (0 = none). */
+  chainMax: number;
   listConcurrency: number;
   stageConcurrency: number;
   /** Hours the merge's delete bound is widened on both sides (same id, other occurred_at). */
@@ -115,7 +122,10 @@ export const LOADER_SETTINGS = [
   "LOAD_MAX_ERRORS",
   "LOAD_LOOKBACK_HOURS",
   "LOAD_MAX_RANGE_HOURS",
-  "LOAD_CHUNK_HOURS",
+  "LOAD_BATCH_MAX_BYTES",
+  "LOAD_BATCH_MAX_FILES",
+  "LOAD_TIME_BUDGET_SECONDS",
+  "LOAD_CHAIN_MAX",
   "LOAD_LIST_CONCURRENCY",
   "LOAD_STAGE_CONCURRENCY",
   "LOAD_DEDUPE_WINDOW_HOURS",
@@ -128,6 +138,12 @@ export const LOADER_SETTINGS = [
 ] as const satisfies readonly SettingName[];
 
 type Values = SettingValues<(typeof LOADER_SETTINGS)[number]>;
+
+/** Settings that were removed: a .env that still sets one gets told what replaced it. */
+const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
+  LOAD_CHUNK_HOURS:
+    "batches are now cut by bytes and files (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES) and a run stops at its time budget; remove it from .env",
+};
 
 /** The loader's rules that span settings; reported with the per-setting problems. */
 function crossChecks(s: Values): string[] {
@@ -161,13 +177,17 @@ function crossChecks(s: Values): string[] {
  * every bad or missing setting. Local mode is the default unless something points at AWS.
  */
 export function loadConfig(env: EnvRecord): LoaderConfig {
+  const removed = Object.entries(REMOVED_SETTINGS)
+    .filter(([name]) => env[name]?.trim())
+    .map(([name, why]) => `${name} is no longer supported: ${why}`);
   let s: Values;
   try {
     s = readSettings(env, LOADER_SETTINGS, crossChecks);
   } catch (error) {
-    if (error instanceof SettingsError) throw new ConfigError(error.problems);
+    if (error instanceof SettingsError) throw new ConfigError([...removed, ...error.problems]);
     throw error;
   }
+  if (removed.length > 0) throw new ConfigError(removed);
   const mode = resolveMode(s);
   const project = s.KR_PROJECT;
   const local = mode === "local";
@@ -217,7 +237,10 @@ export function loadConfig(env: EnvRecord): LoaderConfig {
       maxErrors: s.LOAD_MAX_ERRORS,
       lookbackHours: s.LOAD_LOOKBACK_HOURS,
       maxRangeHours: s.LOAD_MAX_RANGE_HOURS,
-      chunkHours: s.LOAD_CHUNK_HOURS,
+      batchMaxBytes: s.LOAD_BATCH_MAX_BYTES,
+      batchMaxFiles: s.LOAD_BATCH_MAX_FILES,
+      timeBudgetSeconds: s.LOAD_TIME_BUDGET_SECONDS,
+      chainMax: s.LOAD_CHAIN_MAX,
       listConcurrency: s.LOAD_LIST_CONCURRENCY,
       stageConcurrency: s.LOAD_STAGE_CONCURRENCY,
       dedupeWindowHours: s.LOAD_DEDUPE_WINDOW_HOURS,

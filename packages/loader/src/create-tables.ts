@@ -1,5 +1,12 @@
 // `create-tables`: the stream tables and the ledger, idempotently (every statement is IF NOT EXISTS).
-import { ledgerDdl, STREAM_TABLES, streamTableDdl } from "@kr/copy-builder";
+import {
+  buildAddLedgerColumn,
+  LEDGER_ADDED_COLUMNS,
+  LEDGER_SCHEMA,
+  ledgerDdl,
+  STREAM_TABLES,
+  streamTableDdl,
+} from "@kr/copy-builder";
 import type { LoaderConfig } from "./config";
 import { ConfigError, UsageError } from "./errors";
 import { type Connect, endQuietly, readTableColumns } from "./warehouse";
@@ -54,6 +61,14 @@ export async function createTables(
     if (!request.dryRun) {
       const db = await connection();
       for (const statement of statements) await db.query(statement);
+      // A ledger created by an earlier release lacks the columns added since (no IF NOT EXISTS on Redshift).
+      for (const added of LEDGER_ADDED_COLUMNS) {
+        const columns = await readTableColumns(db, LEDGER_SCHEMA, added.table);
+        if (columns.some((c) => c.name === added.column)) continue;
+        const alter = buildAddLedgerColumn(added);
+        await db.query(alter);
+        statements.push(alter);
+      }
     }
     return { dryRun: request.dryRun ?? false, dialect, statements, existing };
   } finally {

@@ -15,6 +15,7 @@ const payloadSchema = z.strictObject({
   to: z.optional(z.string()),
   streams: z.optional(z.array(z.string())),
   reimport: z.optional(z.boolean()),
+  requestId: z.optional(z.string()),
   dryRun: z.optional(z.boolean()),
 });
 
@@ -49,7 +50,7 @@ export function parseLambdaEvent(event: unknown): LambdaCommand {
       .map((i) => `${i.path.join(".") || "event"}: ${i.message}`)
       .join("; ");
     throw new UsageError(
-      `the loader expects {from, to, streams, reimport, dryRun} or a scheduled event: ${problems}`,
+      `the loader expects {from, to, streams, reimport, requestId, dryRun} or a scheduled event: ${problems}`,
     );
   }
   const { action = "load", ...rest } = parsed.data;

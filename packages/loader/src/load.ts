@@ -1,6 +1,7 @@
-// The loader core: request → plan → one batch per stream → report. The CLI (local and --direct) and
-// the Lambda both call runLoad; only their deps differ.
-import { randomUUID } from "node:crypto";
+// The loader core: request → plan → bounded batches per stream, while they fit the time budget →
+// report (with what is pending). The CLI (local and --direct) and the Lambda both call runLoad; only
+// their deps (and the Lambda's budget) differ.
+import { createHash, randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
   formatHour,
@@ -9,15 +10,24 @@ import {
   hourCount,
   lookbackRange,
   parseHourRange,
+  SLICE_COUNT_QUERY,
 } from "@kr/copy-builder";
 import type pg from "pg";
 import { describeBatch, runBatch } from "./batch";
+import {
+  type BatchLimits,
+  defaultThroughput,
+  NOTHING_PENDING,
+  nextBatch,
+  pendingOf,
+  throughputFromHistory,
+} from "./budget";
 import type { LoaderConfig } from "./config";
 import type { WarehouseDriver } from "./drivers/types";
 import { errorInfo, LoaderError, LoadFailedError, TooManyRejectedError, UsageError } from "./errors";
 import { mapLimit } from "./map-limit";
 import { planLoad, type StreamPlan } from "./plan";
-import { type LoadReport, type StreamReport, totalsOf, ZERO_COUNTS } from "./report";
+import { addCounts, type LoadReport, pendingTotal, type StreamReport, totalsOf, ZERO_COUNTS } from "./report";
 import { terminateStaleSessions } from "./sessions";
 import { type Connect, endQuietly } from "./warehouse";
 
@@ -32,6 +42,11 @@ export interface LoadRequest {
   reimport?: boolean;
   /** Plan and print the SQL; write nothing. */
   dryRun?: boolean;
+  /**
+   * A re-import's id (default: derived from its streams and range, so the same command continues an
+   * interrupted re-import). Give a new one to re-import a range again that was re-imported before.
+   */
+  requestId?: string;
 }
 
 export interface LoadProgress {
@@ -50,6 +65,8 @@ export interface LoadDeps {
   connect: Connect;
   now?: () => Date;
   onProgress?: (progress: LoadProgress) => void;
+  /** The run's time budget in ms, over LOAD_TIME_BUDGET_SECONDS (the Lambda: its remaining time less a margin). */
+  budgetMs?: number;
 }
 
 export interface ResolvedRequest {
@@ -57,7 +74,21 @@ export interface ResolvedRequest {
   trigger: "range" | "lookback";
   streams: readonly string[];
   reimport: boolean;
+  requestId?: string;
+  /** The request had its own --stream list (the continue command repeats it). */
+  streamsGiven: boolean;
   dryRun: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * A re-import's id, derived from what it re-imports: running the same command again finds the files
+ * this request already re-imported in the ledger and continues with the rest.
+ */
+export function reimportRequestId(streams: readonly string[], range: HourRange): string {
+  const what = `${[...streams].sort().join(",")}|${formatHour(range.from)}|${formatHour(range.to)}`;
+  return `ri-${createHash("sha256").update(what).digest("hex").slice(0, 16)}`;
 }
 
 /** Validates a request against the config; every problem is a UsageError that says what to type. */
@@ -86,19 +117,43 @@ export function resolveRequest(config: LoaderConfig, request: LoadRequest, now: 
     if (error instanceof HourRangeError) throw new UsageError(error.message);
     throw error;
   }
+  const reimport = request.reimport ?? false;
+  if (request.requestId !== undefined && !reimport) {
+    throw new UsageError("--request-id belongs to a re-import: add --reimport (and --from/--to)");
+  }
+  if (request.requestId !== undefined && !REQUEST_ID.test(request.requestId)) {
+    throw new UsageError(
+      `--request-id ${JSON.stringify(request.requestId)} must be 1-64 letters, digits, - or _`,
+    );
+  }
   return {
     range,
     trigger: hasRange ? "range" : "lookback",
     streams,
-    reimport: request.reimport ?? false,
+    reimport,
+    ...(reimport && { requestId: request.requestId ?? reimportRequestId(streams, range) }),
+    streamsGiven: Boolean(request.streams && request.streams.length > 0),
     dryRun: request.dryRun ?? false,
   };
 }
 
+/** The command that continues a run that left work pending (the same request again). */
+export function continueCommand(resolved: ResolvedRequest, request: LoadRequest): string {
+  const args: string[] = [];
+  if (resolved.trigger === "range")
+    args.push("--from", formatHour(resolved.range.from), "--to", formatHour(resolved.range.to));
+  if (resolved.streamsGiven) for (const stream of resolved.streams) args.push("--stream", stream);
+  if (resolved.reimport) args.push("--reimport");
+  if (request.requestId !== undefined) args.push("--request-id", request.requestId);
+  return args.length === 0 ? "pnpm run load" : `pnpm run load -- ${args.join(" ")}`;
+}
+
 /**
- * Loads the request's range. Each stream is one batch (one transaction); a stream whose batch fails
- * is rolled back and reported while the other streams still load. Throws LoadFailedError, carrying
- * the report, when any stream failed; UsageError/ConfigError before anything ran.
+ * Loads the request's range. Each stream's pending files, oldest first, go in bounded batches (one
+ * transaction each); a batch starts only if its estimate fits the time budget, and what does not fit
+ * is reported as pending (the next run continues it). A stream whose batch fails is rolled back and
+ * stops there, while the other streams still load. Throws LoadFailedError, carrying the report, when
+ * any stream failed; UsageError/ConfigError before anything ran.
  */
 export async function runLoad(
   config: LoaderConfig,
@@ -109,6 +164,9 @@ export async function runLoad(
   const started = now();
   const resolved = resolveRequest(config, request, started);
   const { driver } = deps;
+  const budgetMs =
+    deps.budgetMs ?? (config.load.timeBudgetSeconds > 0 ? config.load.timeBudgetSeconds * 1000 : undefined);
+  const deadline = budgetMs === undefined ? undefined : started.getTime() + budgetMs;
 
   let planner: pg.Client | undefined = await deps.connect();
   let streams: StreamReport[];
@@ -130,17 +188,26 @@ export async function runLoad(
       streams: resolved.streams,
       range: resolved.range,
       reimport: resolved.reimport,
+      ...(resolved.requestId !== undefined && { requestId: resolved.requestId }),
+      driver: driver.name,
       listConcurrency: config.load.listConcurrency,
     });
+    // Redshift: each GZIP file loads on one slice, so batches take whole rounds of slices.
+    const slices = driver.dialect === "redshift" ? await readSlices(planner) : undefined;
+    const limits: BatchLimits = {
+      maxBytes: config.load.batchMaxBytes,
+      maxFiles: config.load.batchMaxFiles,
+      ...(slices !== undefined && { slices }),
+    };
     const stamp = started.toISOString().replace(/[-:.]/g, "").slice(0, 15);
     const batchId = (stream: string) => `${stream}-${stamp}-${randomUUID().slice(0, 8)}`;
     if (resolved.dryRun) {
-      streams = await describePlans(planner, config, resolved, plans, driver, batchId);
+      streams = await describePlans(planner, config, resolved, plans, driver, batchId, limits);
     } else {
       // Each stream's batch gets its own connection; the planner is not needed any more.
       await endQuietly(planner);
       planner = undefined;
-      streams = await loadStreams(config, resolved, plans, deps, batchId, now);
+      streams = await loadStreams(config, resolved, plans, deps, batchId, now, { limits, deadline, slices });
     }
   } finally {
     await endQuietly(planner);
@@ -148,6 +215,7 @@ export async function runLoad(
 
   const finished = now();
   const durationMs = finished.getTime() - started.getTime();
+  const pending = pendingTotal(streams);
   const report: LoadReport = {
     ok: streams.every((s) => s.status !== "failed"),
     dryRun: resolved.dryRun,
@@ -155,23 +223,34 @@ export async function runLoad(
     runner: driver.name,
     trigger: resolved.trigger,
     reimport: resolved.reimport,
+    ...(resolved.requestId !== undefined && { requestId: resolved.requestId }),
     range: {
       from: formatHour(resolved.range.from),
       to: formatHour(resolved.range.to),
       hours: hourCount(resolved.range),
     },
+    budgetMs: budgetMs ?? null,
     startedAt: started.toISOString(),
     finishedAt: finished.toISOString(),
     durationMs,
     streams,
     totals: totalsOf(streams, durationMs),
     ...(terminatedSessions.length > 0 && { terminatedSessions }),
+    pending,
+    ...(pending.files > 0 && !resolved.dryRun && { continueWith: continueCommand(resolved, request) }),
   };
   if (!report.ok) {
     const failed = streams.filter((s) => s.status === "failed");
     throw new LoadFailedError(failed.map((s) => s.error).join("; "), { report });
   }
   return report;
+}
+
+interface RunLimits {
+  limits: BatchLimits;
+  /** Epoch ms by which every batch must be done, or undefined for no budget. */
+  deadline: number | undefined;
+  slices: number | undefined;
 }
 
 async function loadStreams(
@@ -181,6 +260,7 @@ async function loadStreams(
   deps: LoadDeps,
   batchId: (stream: string) => string,
   now: () => Date,
+  run: RunLimits,
 ): Promise<StreamReport[]> {
   const bytesTotal = plans.reduce((n, p) => n + p.bytes, 0);
   const filesTotal = plans.reduce((n, p) => n + p.files.length, 0);
@@ -199,42 +279,86 @@ async function loadStreams(
 
   return mapLimit(plans, deps.driver.streamConcurrency, async (plan) => {
     const base = streamBase(plan);
-    if (plan.files.length === 0) return { ...base, status: "up-to-date" as const };
+    if (plan.files.length === 0) return base;
     const started = now();
+    // Recent batches first; each batch of this run joins the history, so the estimate follows the run.
+    const history = [...plan.history];
+    const fallback = defaultThroughput(deps.driver.dialect, run.slices);
+    let report: StreamReport = { ...base, status: "pending" };
+    let queue = plan.files;
+    let loaded = { files: 0, bytes: 0 };
     let client: pg.Client | undefined;
     try {
-      client = await deps.connect();
-      const result = await runBatch({
-        client,
-        driver: deps.driver,
-        ...plan,
-        range: resolved.range,
-        reimport: resolved.reimport,
-        batchId: batchId(plan.stream),
-        ...mergeSettings(config),
-        now,
-        onProgress: (p) => {
-          done.set(plan.stream, { files: p.filesDone, bytes: p.bytesRead });
-          emit("staging", plan.stream);
-        },
-      });
-      done.set(plan.stream, { files: plan.files.length, bytes: plan.bytes });
-      emit("stream-done", plan.stream);
-      const { skippedUnderLock, ...counts } = result;
-      return {
-        ...base,
-        ...counts,
-        skippedFiles: plan.skippedFiles + skippedUnderLock,
-        durationMs: now().getTime() - started.getTime(),
-      };
-    } catch (error) {
-      done.set(plan.stream, { files: plan.files.length, bytes: plan.bytes });
-      emit("stream-done", plan.stream);
-      return failedStream(base, plan, error, now().getTime() - started.getTime());
+      while (queue.length > 0) {
+        const remaining = run.deadline === undefined ? undefined : run.deadline - now().getTime();
+        const throughput = throughputFromHistory(history, fallback);
+        const files = nextBatch(queue, run.limits, throughput, remaining);
+        if (files.length === 0) break;
+        const batchBytes = files.reduce((n, f) => n + f.size, 0);
+        const batchStarted = now();
+        try {
+          client ??= await deps.connect();
+          const result = await runBatch({
+            client,
+            driver: deps.driver,
+            ...plan,
+            files,
+            range: resolved.range,
+            reimport: resolved.reimport,
+            ...(resolved.requestId !== undefined && { requestId: resolved.requestId }),
+            batchId: batchId(plan.stream),
+            ...mergeSettings(config),
+            ...(run.deadline !== undefined && { deadline: run.deadline }),
+            now,
+            onProgress: (p) => {
+              done.set(plan.stream, { files: loaded.files + p.filesDone, bytes: loaded.bytes + p.bytesRead });
+              emit("staging", plan.stream);
+            },
+          });
+          const { skippedUnderLock, stream: _s, status, batchId: id, rejectedRecords, ...counts } = result;
+          report = {
+            ...report,
+            ...addCounts(report, { ...counts, durationMs: 0 }),
+            ...(id !== undefined && { batchId: id }),
+            ...(counts.stagingMethod !== undefined && { stagingMethod: counts.stagingMethod }),
+            status: status === "loaded" || report.status === "loaded" ? "loaded" : "up-to-date",
+            batches: report.batches + 1,
+            skippedFiles: report.skippedFiles + skippedUnderLock,
+            rejectedRecords: [...report.rejectedRecords, ...rejectedRecords].slice(0, 100),
+          };
+          history.unshift({ bytes: batchBytes, durationMs: now().getTime() - batchStarted.getTime() });
+        } catch (error) {
+          await endQuietly(client);
+          client = undefined;
+          report = failedStream(report, plan, error);
+          break;
+        }
+        queue = queue.slice(files.length);
+        loaded = { files: loaded.files + files.length, bytes: loaded.bytes + batchBytes };
+        done.set(plan.stream, loaded);
+        emit("staging", plan.stream);
+      }
     } finally {
       await endQuietly(client);
     }
+    done.set(plan.stream, { files: plan.files.length, bytes: plan.bytes });
+    emit("stream-done", plan.stream);
+    const pending = pendingOf(queue);
+    const status =
+      report.status === "failed"
+        ? "failed"
+        : report.batches > 0
+          ? report.status
+          : pending.files > 0
+            ? "pending"
+            : "up-to-date";
+    return { ...report, status, pending, durationMs: now().getTime() - started.getTime() };
   });
+}
+
+async function readSlices(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ n: unknown }>(SLICE_COUNT_QUERY);
+  return Math.max(1, Number(rows[0]?.n ?? 1));
 }
 
 /** --dry-run: the plan and the statements each batch would run; reads only. */
@@ -245,26 +369,37 @@ async function describePlans(
   plans: StreamPlan[],
   driver: WarehouseDriver,
   batchId: (stream: string) => string,
+  limits: BatchLimits,
 ): Promise<StreamReport[]> {
   const streams: StreamReport[] = [];
+  const throughput = defaultThroughput(driver.dialect, limits.slices);
   for (const plan of plans) {
-    const sql =
-      plan.files.length === 0
-        ? []
-        : await describeBatch({
-            client,
-            driver,
-            ...plan,
-            range: resolved.range,
-            reimport: resolved.reimport,
-            batchId: batchId(plan.stream),
-            ...mergeSettings(config),
-          });
+    // The batches without a budget (a budget only stops earlier); the SQL is the first batch's.
+    const batches: (typeof plan.files)[] = [];
+    for (let rest = plan.files; rest.length > 0; ) {
+      const files = nextBatch(rest, limits, throughput);
+      batches.push(files);
+      rest = rest.slice(files.length);
+    }
+    const [first] = batches;
+    const sql = !first
+      ? []
+      : await describeBatch({
+          client,
+          driver,
+          ...plan,
+          files: first,
+          range: resolved.range,
+          reimport: resolved.reimport,
+          batchId: batchId(plan.stream),
+          ...mergeSettings(config),
+        });
     streams.push({
       ...streamBase(plan),
       status: plan.files.length === 0 ? "up-to-date" : "planned",
       files: plan.files.length,
       bytes: plan.bytes,
+      batches: batches.length,
       sql,
     });
   }
@@ -288,29 +423,24 @@ function streamBase(plan: StreamPlan): StreamReport {
     table: `${plan.schema}.${plan.stream}`,
     status: "up-to-date",
     skippedFiles: plan.skippedFiles,
+    batches: 0,
+    pending: { ...NOTHING_PENDING },
     rejectedRecords: [],
   };
 }
 
-function failedStream(
-  base: StreamReport,
-  plan: StreamPlan,
-  error: unknown,
-  durationMs: number,
-): StreamReport {
+/** A failed batch rolled back: the stream keeps what earlier batches loaded and stops. */
+function failedStream(report: StreamReport, plan: StreamPlan, error: unknown): StreamReport {
   const rejected = error instanceof TooManyRejectedError ? error : undefined;
   const message =
     error instanceof LoaderError
       ? error.message
       : `${plan.stream}: ${errorInfo(error).message}; the batch rolled back`;
   return {
-    ...base,
+    ...report,
     status: "failed",
-    files: plan.files.length,
-    bytes: plan.bytes,
-    rejected: rejected?.rejectedCount ?? 0,
-    rejectedRecords: rejected?.rejected ?? [],
+    rejected: report.rejected + (rejected?.rejectedCount ?? 0),
+    rejectedRecords: [...report.rejectedRecords, ...(rejected?.rejected ?? [])].slice(0, 100),
     error: message,
-    durationMs,
   };
 }

@@ -1,10 +1,13 @@
 // Plan: which files each stream would load. Lists every hour prefix of the range (paginated, many at
-// once), reads the target's columns from the catalog, and drops files the ledger already has unless
-// this is a re-import. Reads only.
+// once), reads the target's columns from the catalog, and drops files the ledger already has (for a
+// re-import: files this re-import request already loaded again). Also reads the stream's recent batch
+// times, from which the run loop sizes batches to its budget. Reads only.
 
 import type { S3Client } from "@aws-sdk/client-s3";
 import {
+  buildBatchHistory,
   buildLedgerLookup,
+  buildReimportLookup,
   DEFAULT_KEYS,
   type HourRange,
   hoursOf,
@@ -13,6 +16,7 @@ import {
   streamPrefix,
 } from "@kr/copy-builder";
 import type pg from "pg";
+import type { BatchHistory } from "./budget";
 import { ConfigError } from "./errors";
 import { mapLimit } from "./map-limit";
 import { listHourObjects, type PlannedFile } from "./s3-objects";
@@ -30,6 +34,8 @@ export interface StreamPlan {
   /** Files in the range that the ledger already has. */
   skippedFiles: number;
   bytes: number;
+  /** Recent batches of this stream by this driver (newest first). */
+  history: BatchHistory[];
 }
 
 export interface PlanInput {
@@ -40,6 +46,10 @@ export interface PlanInput {
   streams: readonly string[];
   range: HourRange;
   reimport: boolean;
+  /** Re-import request id: files the ledger records under it are not loaded again. */
+  requestId?: string;
+  /** Driver name, for the batch history. */
+  driver: string;
   listConcurrency: number;
 }
 
@@ -50,8 +60,9 @@ export async function planLoad(input: PlanInput): Promise<StreamPlan[]> {
   for (const stream of input.streams) {
     const columns = await describeTarget(input.client, input.schema, stream);
     const keys = STREAM_TABLES[stream] ?? DEFAULT_KEYS;
-    const loaded = input.reimport ? new Set<string>() : await loadedKeys(input.client, stream, input.range);
-    tables.push({ stream, columns, key: keys.key, sortKey: keys.sortKey, loaded });
+    const loaded = await loadedKeys(input.client, stream, input.range, input.reimport, input.requestId);
+    const history = await batchHistory(input.client, stream, input.driver);
+    tables.push({ stream, columns, key: keys.key, sortKey: keys.sortKey, loaded, history });
   }
   return mapLimit(tables, tables.length, async (table) => {
     const listed = await listHourObjects(
@@ -71,6 +82,7 @@ export async function planLoad(input: PlanInput): Promise<StreamPlan[]> {
       files,
       skippedFiles: listed.length - files.length,
       bytes: files.reduce((n, f) => n + f.size, 0),
+      history: table.history,
     };
   });
 }
@@ -94,9 +106,20 @@ async function describeTarget(
   return columns;
 }
 
-async function loadedKeys(client: pg.ClientBase, stream: string, range: HourRange): Promise<Set<string>> {
+async function loadedKeys(
+  client: pg.ClientBase,
+  stream: string,
+  range: HourRange,
+  reimport: boolean,
+  requestId: string | undefined,
+): Promise<Set<string>> {
+  if (reimport && requestId === undefined) return new Set();
   try {
-    const { rows } = await client.query<{ file_key: string }>(buildLedgerLookup(stream, range));
+    const { rows } = await client.query<{ file_key: string }>(
+      reimport && requestId !== undefined
+        ? buildReimportLookup(stream, range, requestId)
+        : buildLedgerLookup(stream, range),
+    );
     return new Set(rows.map((r) => r.file_key));
   } catch (error) {
     if (isUndefinedTable(error)) {
@@ -104,6 +127,24 @@ async function loadedKeys(client: pg.ClientBase, stream: string, range: HourRang
         `the loader ledger (${LEDGER_SCHEMA}.loaded_files) does not exist: ${CREATE_TABLES_HINT}`,
       );
     }
+    if (isUndefinedColumn(error)) {
+      throw new ConfigError(`the loader ledger predates re-import request ids: ${CREATE_TABLES_HINT}`);
+    }
     throw error;
   }
+}
+
+async function batchHistory(client: pg.ClientBase, stream: string, driver: string): Promise<BatchHistory[]> {
+  const { rows } = await client.query<{ bytes: unknown; started_at: Date; finished_at: Date }>(
+    buildBatchHistory(stream, driver),
+  );
+  return rows.map((r) => ({
+    bytes: Number(r.bytes),
+    durationMs: new Date(r.finished_at).getTime() - new Date(r.started_at).getTime(),
+  }));
+}
+
+/** SQLSTATE 42703: a column the code expects is missing (a ledger from an earlier release). */
+function isUndefinedColumn(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === "42703";
 }

@@ -10,12 +10,13 @@ export interface ProgressSink {
 
 export interface Progress {
   onLoad(progress: LoadProgress): void;
-  onChunk(done: number, total: number, label: string): void;
+  /** AWS mode: after each Lambda invocation, bytes loaded of loaded + pending. */
+  onInvocation(progress: { invocations: number; bytesDone: number; bytesTotal: number }): void;
   stop(): void;
 }
 
 export function createProgress(stderr: ProgressSink, enabled: boolean): Progress {
-  if (!enabled || !stderr.isTTY) return { onLoad() {}, onChunk() {}, stop() {} };
+  if (!enabled || !stderr.isTTY) return { onLoad() {}, onInvocation() {}, stop() {} };
   let bar: cliProgress.SingleBar | undefined;
   const start = (total: number, format: string) => {
     bar = new cliProgress.SingleBar(
@@ -28,7 +29,7 @@ export function createProgress(stderr: ProgressSink, enabled: boolean): Progress
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { sizeDone: "0 B", sizeTotal: formatBytes(total), files: "", label: "" });
+    bar.start(total, 0, { sizeDone: "0 B", sizeTotal: formatBytes(total), files: "", invocations: 0 });
   };
   return {
     onLoad(p) {
@@ -44,10 +45,21 @@ export function createProgress(stderr: ProgressSink, enabled: boolean): Progress
         files: `${p.filesDone}/${p.filesTotal}`,
       });
     },
-    onChunk(done, total, label) {
-      if (!bar)
-        start(total, "invoking the loader |{bar}| {value}/{total} chunks · {label} · eta {eta_formatted}");
-      bar?.update(done, { label });
+    onInvocation(p) {
+      if (!bar) {
+        if (p.bytesTotal === 0) return;
+        start(
+          p.bytesTotal,
+          "invoking the loader |{bar}| {percentage}% {sizeDone}/{sizeTotal} · {invocations} invocations · eta {eta_formatted}",
+        );
+      }
+      // The total grows when files arrive while the backlog drains.
+      bar?.setTotal(p.bytesTotal);
+      bar?.update(p.bytesDone, {
+        sizeDone: formatBytes(p.bytesDone),
+        sizeTotal: formatBytes(p.bytesTotal),
+        invocations: p.invocations,
+      });
     },
     stop() {
       bar?.stop();

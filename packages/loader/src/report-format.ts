@@ -1,7 +1,7 @@
 // Human output for the CLI: the summary table, the dry-run plan and SQL. Kept apart from report.ts so
 // the Lambda bundle does not carry cli-table3.
 import Table from "cli-table3";
-import type { Counts, LoadReport, StreamReport } from "./report";
+import type { Counts, LoadReport, Pending, StreamReport } from "./report";
 
 export function formatBytes(bytes: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -24,7 +24,14 @@ export function formatDuration(ms: number): string {
 
 const n = (value: number) => value.toLocaleString("en-US");
 
-function row(label: string, c: Counts & { skippedFiles?: number; status?: string }): string[] {
+function pendingCell(pending: Pending): string {
+  return pending.files === 0 ? "-" : `${n(pending.files)} (${formatBytes(pending.bytes)})`;
+}
+
+function row(
+  label: string,
+  c: Counts & { skippedFiles?: number; status?: string; pending: Pending },
+): string[] {
   return [
     label,
     c.status ?? "",
@@ -39,6 +46,7 @@ function row(label: string, c: Counts & { skippedFiles?: number; status?: string
     n(c.duplicatesDropped),
     n(c.rejected),
     formatDuration(c.durationMs),
+    pendingCell(c.pending),
   ];
 }
 
@@ -57,6 +65,7 @@ export function formatReportTable(report: LoadReport): string {
       "duplicates dropped",
       "rejected",
       "time",
+      "pending",
     ],
     style: { head: [], border: [] },
     colAligns: [
@@ -74,7 +83,9 @@ export function formatReportTable(report: LoadReport): string {
     ],
   });
   for (const stream of report.streams) table.push(row(stream.stream, stream));
-  table.push(row("total", { ...report.totals, status: report.ok ? "ok" : "failed" }));
+  table.push(
+    row("total", { ...report.totals, status: report.ok ? "ok" : "failed", pending: report.pending }),
+  );
   const what = report.reimport
     ? "re-import"
     : report.trigger === "lookback"
@@ -90,7 +101,22 @@ export function formatReportTable(report: LoadReport): string {
       `terminated ${report.terminatedSessions.length} stale loader session(s) first (pid ${report.terminatedSessions.join(", ")}); LOAD_STALE_SESSION_SECONDS`,
     );
   }
+  lines.push(...pendingLines(report));
   return lines.join("\n");
+}
+
+/** What the run left, and the command that continues it. */
+function pendingLines(report: LoadReport): string[] {
+  const { pending } = report;
+  if (pending.files === 0) return [];
+  const budget =
+    report.budgetMs === null ? "" : ` (this run's time budget: ${formatDuration(report.budgetMs)})`;
+  return [
+    `pending: ${n(pending.files)} files, ${formatBytes(pending.bytes)}, oldest hour ${pending.oldestHour}${budget}`,
+    ...(report.requestId ? [`re-import request ${report.requestId}: each file is re-imported once`] : []),
+    // A failed batch is not continued by running it again; the error says what to fix first.
+    ...(report.ok ? [`continue with: ${report.continueWith ?? "the same command"}`] : []),
+  ];
 }
 
 function rejectedLines(stream: StreamReport): string[] {
@@ -107,9 +133,9 @@ function rejectedLines(stream: StreamReport): string[] {
 /** --dry-run: hours, files and bytes per stream, then the SQL each batch would run. */
 export function formatPlan(report: LoadReport): string {
   const table = new Table({
-    head: ["stream", "table", "hours", "files to load", "bytes", "already loaded"],
+    head: ["stream", "table", "hours", "files to load", "bytes", "already loaded", "batches"],
     style: { head: [], border: [] },
-    colAligns: ["left", "left", "right", "right", "right", "right"],
+    colAligns: ["left", "left", "right", "right", "right", "right", "right"],
   });
   for (const s of report.streams) {
     table.push([
@@ -119,6 +145,7 @@ export function formatPlan(report: LoadReport): string {
       n(s.files),
       formatBytes(s.bytes),
       n(s.skippedFiles),
+      n(s.batches),
     ]);
   }
   const lines = [
@@ -130,7 +157,8 @@ export function formatPlan(report: LoadReport): string {
       lines.push("", `-- ${s.stream}: nothing to load`);
       continue;
     }
-    lines.push("", `-- ${s.stream}: ${s.files} files`, ...s.sql.map((statement) => `${statement};`));
+    const first = s.batches > 1 ? ` — the first of ${s.batches} batches shown` : "";
+    lines.push("", `-- ${s.stream}: ${s.files} files${first}`, ...s.sql.map((statement) => `${statement};`));
   }
   return lines.join("\n");
 }

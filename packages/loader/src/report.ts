@@ -1,8 +1,12 @@
 // What a load did, per stream and in total. Plain JSON: the Lambda returns it, --json prints it, the
 // CLI renders it as a table (report-format.ts).
+import { addPending, NOTHING_PENDING, type Pending } from "./budget";
 import type { RejectedRecord } from "./staging/index";
 
-export type StreamStatus = "loaded" | "up-to-date" | "failed" | "planned";
+export type { Pending } from "./budget";
+
+/** "pending": files are waiting but no batch of them fitted this run's budget. */
+export type StreamStatus = "loaded" | "up-to-date" | "failed" | "planned" | "pending";
 
 export interface Counts {
   files: number;
@@ -26,7 +30,12 @@ export interface StreamReport extends Counts {
   /** schema.table */
   table: string;
   status: StreamStatus;
+  /** The last batch's id. */
   batchId?: string;
+  /** Batches run (for --dry-run: that the plan would take without a budget). */
+  batches: number;
+  /** What this run left for the next one (did not fit the budget, or its batch failed). */
+  pending: Pending;
   /** Files in the range that the ledger already had (not reloaded). */
   skippedFiles: number;
   /** How the rows were staged: "copy" (Redshift), "copy-from-stdin" or "bulk-insert" (PostgreSQL). */
@@ -46,7 +55,15 @@ export interface LoadReport {
   runner: "postgres" | "redshift" | "lambda";
   trigger: "range" | "lookback";
   reimport: boolean;
+  /** A re-import's request id: running it again continues it (each file once per request). */
+  requestId?: string;
   range: { from: string; to: string; hours: number };
+  /** The run's time budget in ms, or null for none. */
+  budgetMs: number | null;
+  /** Files not loaded by this run, in total (per stream in streams[].pending). */
+  pending: Pending;
+  /** When work is pending: the command that continues it. */
+  continueWith?: string;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -80,7 +97,7 @@ export function totalsOf(streams: readonly StreamReport[], durationMs: number): 
   return { ...streams.reduce<Counts>(addCounts, { ...ZERO_COUNTS }), durationMs };
 }
 
-/** Combines the reports of consecutive chunks of one range (AWS mode loads long ranges in chunks). */
+/** Combines the reports of consecutive runs of one request (AWS mode invokes until nothing is pending). */
 export function mergeReports(reports: readonly LoadReport[]): LoadReport {
   const [first] = reports;
   if (!first) throw new Error("no reports to merge");
@@ -97,6 +114,9 @@ export function mergeReports(reports: readonly LoadReport[]): LoadReport {
         ...seen,
         ...addCounts(seen, stream),
         skippedFiles: seen.skippedFiles + stream.skippedFiles,
+        batches: seen.batches + stream.batches,
+        // Later runs saw the backlog later: theirs is what is still pending.
+        pending: stream.pending,
         status: mergeStatus(seen.status, stream.status),
         rejectedRecords: [...seen.rejectedRecords, ...stream.rejectedRecords].slice(0, 100),
         ...(stream.error && { error: stream.error }),
@@ -106,8 +126,9 @@ export function mergeReports(reports: readonly LoadReport[]): LoadReport {
   }
   const streams = [...byStream.values()];
   const durationMs = Date.parse(last.finishedAt) - Date.parse(first.startedAt);
+  const { continueWith: _first, ...head } = first;
   return {
-    ...first,
+    ...head,
     ok: reports.every((r) => r.ok),
     range: {
       from: first.range.from,
@@ -118,10 +139,16 @@ export function mergeReports(reports: readonly LoadReport[]): LoadReport {
     durationMs,
     streams,
     totals: totalsOf(streams, durationMs),
+    pending: pendingTotal(streams),
+    ...(last.continueWith !== undefined && { continueWith: last.continueWith }),
   };
 }
 
+export function pendingTotal(streams: readonly StreamReport[]): Pending {
+  return streams.reduce<Pending>((sum, s) => addPending(sum, s.pending), { ...NOTHING_PENDING });
+}
+
 function mergeStatus(a: StreamStatus, b: StreamStatus): StreamStatus {
-  const rank: StreamStatus[] = ["up-to-date", "planned", "loaded", "failed"];
+  const rank: StreamStatus[] = ["up-to-date", "pending", "planned", "loaded", "failed"];
   return rank.indexOf(a) > rank.indexOf(b) ? a : b;
 }

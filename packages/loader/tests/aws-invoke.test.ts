@@ -1,10 +1,18 @@
-// AWS mode from a workstation: the CLI invokes the loader Lambda per chunk. The "Lambda" here is the
-// real handler logic running in-process against the local stack, behind a JSON boundary like AWS's.
+// AWS mode from a workstation: the CLI invokes the loader Lambda until nothing is pending. The
+// "Lambda" here is the real handler logic running in-process against the local stack, behind a JSON
+// boundary like AWS's (or, for the loop itself, a Lambda that answers with prepared reports).
 import type { InvokeCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invokeLoad } from "../src/aws-invoke";
 import { runCli } from "../src/cli-main";
-import { ConfigError, type LoaderConfig, LoadFailedError, loadConfig, UsageError } from "../src/index";
+import {
+  ConfigError,
+  type LoaderConfig,
+  LoadFailedError,
+  type LoadReport,
+  loadConfig,
+  UsageError,
+} from "../src/index";
 import { handleLambdaEvent, type LambdaRuntime } from "../src/lambda-event";
 import { hourAt, writeDataset } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
@@ -26,7 +34,6 @@ const awsConfig = (extra: Record<string, string> = {}): LoaderConfig =>
     KR_MODE: "aws",
     ACCOUNT_A_ID: "111111111111",
     ACCOUNT_B_ID: "222222222222",
-    LOAD_CHUNK_HOURS: "12",
     ...extra,
   });
 
@@ -47,35 +54,71 @@ function localLambda() {
 }
 
 describe("invokeLoad", () => {
-  it("splits the range into chunks of LOAD_CHUNK_HOURS, oldest first, and merges their reports", async () => {
+  it("loads the whole range through the Lambda and reports it as the Lambda's", async () => {
     const lambda = localLambda();
-    const chunks: string[] = [];
-    const report = await invokeLoad(
-      awsConfig(),
-      { from: "2026-12-30T00", to: "2026-12-31T05" },
-      {
-        lambda,
-        onChunk: (done, total, label) => chunks.push(`${done}/${total} ${label}`),
-      },
-    );
-    expect(lambda.payloads).toEqual([
-      { action: "load", from: "2026-12-30T00", to: "2026-12-30T11" },
-      { action: "load", from: "2026-12-30T12", to: "2026-12-30T23" },
-      { action: "load", from: "2026-12-31T00", to: "2026-12-31T05" },
-    ]);
-    expect(chunks).toEqual([
-      "0/3 2026-12-30T00..2026-12-30T11",
-      "1/3 2026-12-30T12..2026-12-30T23",
-      "2/3 2026-12-31T00..2026-12-31T05",
-      "3/3 done",
-    ]);
+    const report = await invokeLoad(awsConfig(), { from: "2026-12-30T00", to: "2026-12-31T05" }, { lambda });
+    expect(lambda.payloads).toEqual([{ action: "load", from: "2026-12-30T00", to: "2026-12-31T05" }]);
     expect(report).toMatchObject({
       ok: true,
       runner: "lambda",
       range: { from: "2026-12-30T00", to: "2026-12-31T05", hours: 30 },
+      pending: { files: 0, bytes: 0, oldestHour: null },
     });
     expect(report.streams.find((s) => s.stream === "utm")).toMatchObject({ files: 30, inserted: 90 });
     expect(report.totals).toMatchObject({ files: 30, rowsStaged: 90, inserted: 90 });
+  });
+
+  it("invokes again while work is pending, with the same payload, and shows bytes done of loaded + pending", async () => {
+    const reports = [
+      drainStep(10, 1000, { files: 20, bytes: 2000, oldestHour: "2026-12-30T10" }),
+      drainStep(10, 1000, { files: 10, bytes: 1200, oldestHour: "2026-12-30T20" }),
+      drainStep(12, 1200, { files: 0, bytes: 0, oldestHour: null }),
+    ];
+    const payloads: unknown[] = [];
+    const lambda = {
+      async send(command: InvokeCommand) {
+        payloads.push(JSON.parse(Buffer.from(command.input.Payload as Uint8Array).toString("utf8")));
+        return { Payload: Buffer.from(JSON.stringify({ ok: true, report: reports[payloads.length - 1] })) };
+      },
+    };
+    const progress: string[] = [];
+    const report = await invokeLoad(
+      awsConfig(),
+      { from: "2026-12-30T00", to: "2026-12-31T05", reimport: true },
+      { lambda, onInvocation: (p) => progress.push(`${p.invocations}: ${p.bytesDone}/${p.bytesTotal}`) },
+    );
+    expect(payloads).toHaveLength(3);
+    expect(new Set(payloads.map((p) => JSON.stringify(p))).size).toBe(1);
+    expect(payloads[0]).toEqual({
+      action: "load",
+      from: "2026-12-30T00",
+      to: "2026-12-31T05",
+      reimport: true,
+      requestId: expect.stringMatching(/^ri-[0-9a-f]{16}$/),
+    });
+    expect(progress).toEqual(["1: 1000/3000", "2: 2000/3200", "3: 3200/3200"]);
+    expect(report.totals).toMatchObject({ files: 32, bytes: 3200 });
+    expect(report.pending).toEqual({ files: 0, bytes: 0, oldestHour: null });
+    expect(report.streams[0]?.batches).toBe(3);
+  });
+
+  it("stops with an error when an invocation loads nothing (its next batch never fits its budget)", async () => {
+    const stuck = drainStep(0, 0, { files: 5, bytes: 500, oldestHour: "2026-12-30T00" }, 0);
+    let calls = 0;
+    const lambda = {
+      async send() {
+        calls++;
+        return { Payload: Buffer.from(JSON.stringify({ ok: true, report: stuck })) };
+      },
+    };
+    const error = await invokeLoad(awsConfig(), { from: "2026-12-30T00" }, { lambda }).catch(
+      (e: unknown) => e,
+    );
+    expect(calls).toBe(1);
+    expect(error).toBeInstanceOf(LoadFailedError);
+    expect((error as Error).message).toContain(
+      "its next batch does not fit its time budget (5 files pending from 2026-12-30T00)",
+    );
   });
 
   it("checks the range before invoking anything", async () => {
@@ -98,11 +141,12 @@ describe("invokeLoad", () => {
       { action: "load" },
       {
         action: "load",
-        streams: ["utm"],
-        reimport: true,
-        dryRun: true,
         from: "2026-12-30T00",
         to: "2026-12-30T00",
+        streams: ["utm"],
+        reimport: true,
+        requestId: expect.stringMatching(/^ri-/),
+        dryRun: true,
       },
     ]);
   });
@@ -166,7 +210,8 @@ describe("the CLI in AWS mode", () => {
     });
     expect(code).toBe(0);
     expect(stdout).toContain("re-import 2026-12-30T00..2026-12-31T05 (30 h, lambda)");
-    expect(stdout).toMatch(/│ utm +│ loaded +│ +30 │ .* │ +90 │ +0 │ +90 │/);
+    // rows staged 90, inserted 0, replaced 0, unchanged 90 (the rows were identical)
+    expect(stdout).toMatch(/│ utm +│ loaded +│ +30 │ .* │ +90 │ +0 │ +0 │ +90 │/);
   });
 
   it("create-tables --dry-run prints the Redshift DDL without invoking anything", async () => {
@@ -190,3 +235,45 @@ describe("the CLI in AWS mode", () => {
     expect(stdout).toContain('SORTKEY ("occurred_at");');
   });
 });
+
+/** One invocation's report in a drain: what it loaded and what it left pending. */
+function drainStep(files: number, bytes: number, pending: LoadReport["pending"], batches = 1): LoadReport {
+  const counts = {
+    files,
+    bytes,
+    rowsStaged: files,
+    inserted: files,
+    replaced: 0,
+    unchanged: 0,
+    duplicatesDropped: 0,
+    rejected: 0,
+    durationMs: 1,
+  };
+  return {
+    ok: true,
+    dryRun: false,
+    mode: "aws",
+    runner: "redshift",
+    trigger: "range",
+    reimport: true,
+    range: { from: "2026-12-30T00", to: "2026-12-31T05", hours: 30 },
+    budgetMs: 840_000,
+    startedAt: "2026-12-31T06:00:00.000Z",
+    finishedAt: "2026-12-31T06:00:01.000Z",
+    durationMs: 1000,
+    streams: [
+      {
+        ...counts,
+        stream: "events",
+        table: "public.events",
+        status: batches > 0 ? "loaded" : "pending",
+        skippedFiles: 0,
+        batches,
+        pending,
+        rejectedRecords: [],
+      },
+    ],
+    totals: counts,
+    pending,
+  };
+}

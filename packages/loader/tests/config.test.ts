@@ -42,7 +42,10 @@ describe("local mode (the default)", () => {
         maxErrors: 100,
         lookbackHours: 48,
         maxRangeHours: 2160,
-        chunkHours: 12,
+        batchMaxBytes: 268_435_456,
+        batchMaxFiles: 512,
+        timeBudgetSeconds: 0,
+        chainMax: 4,
         listConcurrency: 16,
         stageConcurrency: 4,
         dedupeWindowHours: 24,
@@ -138,7 +141,7 @@ describe("validation", () => {
       S3_BUCKET: "Bad_Bucket",
       S3_ENDPOINT: "localhost:4569",
       LOAD_MAX_ERRORS: "100000",
-      LOAD_CHUNK_HOURS: "0",
+      LOAD_BATCH_MAX_FILES: "0",
       LOAD_COPY_ROLE_ARNS: "arn:aws:iam::1:role/x",
       AWS_REGION: "Europe",
       RS_SECRET_ARN: "my-secret",
@@ -153,7 +156,7 @@ describe("validation", () => {
       'RS_SCHEMA must be a lowercase identifier (a-z, 0-9, _; at most 63 characters) (got "public; drop")',
       'RS_SECRET_ARN must be a Secrets Manager secret ARN (got "my-secret")',
       'LOAD_MAX_ERRORS must be at most 99999 (got "100000")',
-      'LOAD_CHUNK_HOURS must be at least 1 (got "0")',
+      'LOAD_BATCH_MAX_FILES must be at least 1 (got "0")',
       'LOAD_COPY_ROLE_ARNS must be comma-separated IAM role ARNs (first the cluster\'s role, then the roles it chains to) (got "arn:aws:iam::1:role/x")',
     ]);
     expect(problems({ AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "", RS_PASSWORD: "" })).toEqual([
@@ -162,6 +165,31 @@ describe("validation", () => {
     const error = new ConfigError(["a", "b"]);
     expect(error.message).toBe("2 settings are wrong:\n  a\n  b");
     expect(error.exitCode).toBe(2);
+  });
+
+  it("reads the batch limits, the time budget and the chain length", () => {
+    expect(
+      loadConfig({
+        LOAD_BATCH_MAX_BYTES: "1048576",
+        LOAD_BATCH_MAX_FILES: "8",
+        LOAD_TIME_BUDGET_SECONDS: "5",
+        LOAD_CHAIN_MAX: "0",
+      }).load,
+    ).toMatchObject({ batchMaxBytes: 1_048_576, batchMaxFiles: 8, timeBudgetSeconds: 5, chainMax: 0 });
+    expect(problems({ LOAD_BATCH_MAX_BYTES: "1000", LOAD_TIME_BUDGET_SECONDS: "-1" })).toEqual([
+      'LOAD_BATCH_MAX_BYTES must be at least 1048576 (got "1000")',
+      'LOAD_TIME_BUDGET_SECONDS must be a whole number from 0 to 604800 (got "-1")',
+    ]);
+  });
+
+  it("names a removed setting and what replaced it, with the other problems", () => {
+    const replaced =
+      "LOAD_CHUNK_HOURS is no longer supported: batches are now cut by bytes and files (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES) and a run stops at its time budget; remove it from .env";
+    expect(problems({ LOAD_CHUNK_HOURS: "12" })).toEqual([replaced]);
+    expect(problems({ LOAD_CHUNK_HOURS: "12", RS_PORT: "x" })).toEqual([
+      replaced,
+      'RS_PORT must be a whole number from 1 to 65535 (got "x")',
+    ]);
   });
 
   it("rejects repeated streams and a look-back longer than the range cap", () => {
@@ -213,15 +241,16 @@ describe("reading .env", () => {
   it("reads ./.env under the process environment (the environment wins)", async () => {
     const dir = await mkdtemp(join(tmpdir(), "kr-env-"));
     const file = join(dir, ".env");
-    await writeFile(file, "KR_STREAMS=events,utm,clicks\nLOAD_CHUNK_HOURS=6\nLOAD_LIST_CONCURRENCY=3\n");
+    await writeFile(file, "KR_STREAMS=events,utm,clicks\nLOAD_BATCH_MAX_FILES=6\nLOAD_LIST_CONCURRENCY=3\n");
     process.env.LOAD_LIST_CONCURRENCY = "5";
     try {
       const config = loadConfigFromEnvironment({ envFile: file });
       expect(config.streams).toEqual(["events", "utm", "clicks"]);
-      expect(config.load.chunkHours).toBe(6);
+      expect(config.load.batchMaxFiles).toBe(6);
       expect(config.load.listConcurrency).toBe(5);
     } finally {
-      for (const key of ["KR_STREAMS", "LOAD_CHUNK_HOURS", "LOAD_LIST_CONCURRENCY"]) delete process.env[key];
+      for (const key of ["KR_STREAMS", "LOAD_BATCH_MAX_FILES", "LOAD_LIST_CONCURRENCY"])
+        delete process.env[key];
       await rm(dir, { recursive: true, force: true });
     }
   });

@@ -45,7 +45,7 @@ describe("events", () => {
   it("anything else is a usage error that names the field", () => {
     expect(() => parseLambdaEvent({ from: 5 })).toThrow(UsageError);
     expect(() => parseLambdaEvent({ form: "2026-11-23" })).toThrow(
-      /expects \{from, to, streams, reimport, dryRun\}/,
+      /expects \{from, to, streams, reimport, requestId, dryRun\}/,
     );
     expect(() => parseLambdaEvent("load")).toThrow(UsageError);
   });

@@ -33,17 +33,20 @@ describe("progress bar", () => {
       const stderr = sink(isTTY);
       const progress = createProgress(stderr, enabled);
       progress.onLoad({ ...at(0), phase: "planned" });
-      progress.onChunk(1, 3, "2026-11-23T00..2026-11-23T23");
+      progress.onInvocation({ invocations: 1, bytesDone: 1024, bytesTotal: 4096 });
       progress.stop();
       expect(stderr.chunks).toEqual([]);
     }
   });
 
-  it("counts Lambda chunks in AWS mode", () => {
+  it("counts bytes over Lambda invocations in AWS mode (the total grows with late files)", () => {
     const stderr = sink(true);
     const progress = createProgress(stderr, true);
-    progress.onChunk(1, 3, "2026-11-24T00..2026-11-24T23");
+    progress.onInvocation({ invocations: 1, bytesDone: 1024, bytesTotal: 4096 });
+    progress.onInvocation({ invocations: 2, bytesDone: 3072, bytesTotal: 6144 });
     progress.stop();
-    expect(stderr.chunks.join("")).toContain("1/3 chunks · 2026-11-24T00..2026-11-24T23");
+    const drawn = stderr.chunks.join("");
+    expect(drawn).toContain("0 B/4.0 KiB · 0 invocations");
+    expect(drawn).toContain("50% 3.0 KiB/6.0 KiB · 2 invocations");
   });
 });

@@ -322,10 +322,35 @@ export const SETTINGS = {
     usedBy: ["loader"],
     group: "loader",
   }),
-  LOAD_CHUNK_HOURS: setting({
-    reader: int(1, 24 * 31),
-    default: "12",
-    description: "AWS mode: hours per Lambda invocation when the CLI loads a long range.",
+  LOAD_BATCH_MAX_BYTES: setting({
+    reader: int(1024 * 1024, 64 * 1024 ** 3),
+    // docs/capacity.md §6: 256 MiB of GZIP is ~3.6 min on 2 × ra3.xlplus, well under 10 min.
+    default: "268435456",
+    description:
+      "GZIP bytes per batch: each stream's pending files load oldest first in batches (one COPY per stream per batch).",
+    usedBy: ["loader"],
+    group: "loader",
+  }),
+  LOAD_BATCH_MAX_FILES: setting({
+    reader: int(1, 100_000),
+    default: "512",
+    description: "Files per batch; on Redshift rounded down to whole rounds of the cluster's slices.",
+    usedBy: ["loader"],
+    group: "loader",
+  }),
+  LOAD_TIME_BUDGET_SECONDS: setting({
+    reader: int(0, 7 * 24 * 3600),
+    default: "0",
+    description:
+      "Seconds a CLI run (local or --direct) may take: a batch starts only if its estimate fits; the rest is reported as pending. 0 = no budget. The Lambda uses its remaining time instead.",
+    usedBy: ["loader"],
+    group: "loader",
+  }),
+  LOAD_CHAIN_MAX: setting({
+    reader: int(0, 100),
+    default: "4",
+    description:
+      "AWS: times a scheduled Lambda run that ends with work pending re-invokes itself, per schedule tick (0 = never).",
     usedBy: ["loader"],
     group: "loader",
   }),

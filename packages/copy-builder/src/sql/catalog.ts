@@ -20,3 +20,6 @@ export function normalizeDataType(dataType: string): string {
   };
   return aliases[type] ?? type;
 }
+
+/** Redshift: the cluster's slices (a GZIP file loads on one slice, so batches take whole rounds). */
+export const SLICE_COUNT_QUERY = "SELECT COUNT(*) AS n FROM stv_slices";

@@ -60,6 +60,25 @@ export function streamTableDdl(
   ];
 }
 
+/**
+ * Columns added to the ledger after its first release, for ledgers created before them. Redshift has
+ * no ADD COLUMN IF NOT EXISTS, so create-tables checks the catalog and runs only what is missing.
+ */
+export const LEDGER_ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = Object.freeze(
+  [
+    // Re-import request id: a re-import that spans batches or runs loads each file once per request.
+    { table: "loaded_files", column: "request_id", type: "VARCHAR(64)" },
+  ],
+);
+
+export function buildAddLedgerColumn(
+  added: { table: string; column: string; type: string },
+  ledgerSchema = LEDGER_SCHEMA,
+): string {
+  if (!/^[A-Z]+(\(\d+\))?$/.test(added.type)) throw new RangeError(`unexpected column type ${added.type}`);
+  return `ALTER TABLE ${qualifiedName(ledgerSchema, added.table)} ADD COLUMN ${quoteIdent(added.column, "column")} ${added.type}`;
+}
+
 /** The ledger: which files are loaded (loaded_files) and what each batch did (batches). */
 export function ledgerDdl(dialect: Dialect, ledgerSchema = LEDGER_SCHEMA): string[] {
   const files = qualifiedName(ledgerSchema, "loaded_files");
@@ -74,6 +93,7 @@ export function ledgerDdl(dialect: Dialect, ledgerSchema = LEDGER_SCHEMA): strin
   "size_bytes" BIGINT NOT NULL,
   "batch_id" VARCHAR(64) NOT NULL,
   "loaded_at" TIMESTAMPTZ NOT NULL,
+  "request_id" VARCHAR(64),
   PRIMARY KEY ("stream", "file_key")
 )${redshift ? '\nSORTKEY ("stream", "file_hour")' : ""}`,
     `CREATE TABLE IF NOT EXISTS ${batches} (

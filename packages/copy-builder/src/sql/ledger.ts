@@ -47,6 +47,37 @@ export function buildLedgerLookup(stream: string, range: HourRange, ledgerSchema
   };
 }
 
+/**
+ * Keys a re-import request has already loaded again within a range: a re-import that spans batches
+ * or runs skips them, so each file is re-imported once per request.
+ */
+export function buildReimportLookup(
+  stream: string,
+  range: HourRange,
+  requestId: string,
+  ledgerSchema = LEDGER_SCHEMA,
+): Statement {
+  return {
+    text: `SELECT "file_key" FROM ${qualifiedName(ledgerSchema, "loaded_files")} WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3 AND "request_id" = $4`,
+    values: [validateIdentifier(stream, "stream"), iso(range.from), iso(range.to), requestId],
+  };
+}
+
+/** Recent batches of a stream and driver (newest first): the run loop's throughput history. */
+export function buildBatchHistory(
+  stream: string,
+  driver: string,
+  limit = 20,
+  ledgerSchema = LEDGER_SCHEMA,
+): Statement {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  return {
+    text: `SELECT "bytes", "started_at", "finished_at" FROM ${qualifiedName(ledgerSchema, "batches")} WHERE "stream" = $1 AND "driver" = $2 AND "files" > 0 ORDER BY "finished_at" DESC LIMIT ${limit}`,
+    values: [validateIdentifier(stream, "stream"), driver],
+  };
+}
+
 /** Forgets files about to be re-imported, so the ledger holds one row per file afterwards. */
 export function buildLedgerForget(
   stream: string,
@@ -60,24 +91,29 @@ export function buildLedgerForget(
   }));
 }
 
+/** Records files as loaded; a re-import also records its request id (see buildReimportLookup). */
 export function buildLedgerRecord(
   stream: string,
   batchId: string,
   files: readonly LedgerFile[],
   loadedAt: Date,
   ledgerSchema = LEDGER_SCHEMA,
+  requestId?: string,
 ): Statement[] {
   const table = qualifiedName(ledgerSchema, "loaded_files");
   validateIdentifier(stream, "stream");
+  const columns = ["stream", "file_key", "file_hour", "size_bytes", "batch_id", "loaded_at"];
+  if (requestId !== undefined) columns.push("request_id");
   return chunks(files, LEDGER_CHUNK).map((part) => {
     const values: unknown[] = [];
     const rows = part.map((file) => {
+      const start = values.length;
       values.push(stream, file.key, iso(file.hour), file.size, batchId, iso(loadedAt));
-      const n = values.length;
-      return `($${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+      if (requestId !== undefined) values.push(requestId);
+      return `(${columns.map((_, i) => `$${start + i + 1}`).join(", ")})`;
     });
     return {
-      text: `INSERT INTO ${table} ("stream", "file_key", "file_hour", "size_bytes", "batch_id", "loaded_at") VALUES ${rows.join(", ")}`,
+      text: `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${rows.join(", ")}`,
       values,
     };
   });

@@ -1,0 +1,127 @@
+// Bounded batches and the run's time budget. Pure: the run loop (load.ts) asks here how many of a
+// stream's pending files the next batch takes, and whether it still fits before the deadline.
+import { formatHour } from "@kr/copy-builder";
+import type { PlannedFile } from "./s3-objects";
+
+export interface BatchLimits {
+  /** GZIP bytes per batch (LOAD_BATCH_MAX_BYTES). A single larger file still gets a batch of its own. */
+  maxBytes: number;
+  /** Files per batch (LOAD_BATCH_MAX_FILES). */
+  maxFiles: number;
+  /** Redshift slices (stv_slices); a file loads on one slice, so batches take whole rounds of them. */
+  slices?: number;
+}
+
+/** How long a batch takes: a fixed part (connect, manifest, commit) plus its bytes at a rate. */
+export interface Throughput {
+  overheadMs: number;
+  /** GZIP bytes per millisecond. */
+  bytesPerMs: number;
+  /** Where the figures come from: recorded batches, or the conservative default. */
+  source: "history" | "default";
+}
+
+/**
+ * Without history, a guess that errs slow. Redshift: docs/capacity.md §5 (A1–A3: 15 s fixed, 5 MB/s
+ * of JSON per slice, merge +50 %, GZIP ≈ 10×) per slice; PostgreSQL: 1 MiB/s of GZIP, 0.5 s fixed
+ * (the local loader measures 5–20× that; a first run that ends early only costs one more run).
+ */
+export function defaultThroughput(dialect: "redshift" | "postgres", slices = 1): Throughput {
+  return dialect === "redshift"
+    ? { overheadMs: 15_000, bytesPerMs: (slices * 5_000_000) / 1.5 / 10 / 1000, source: "default" }
+    : { overheadMs: 500, bytesPerMs: (1024 * 1024) / 1000, source: "default" };
+}
+
+export interface BatchHistory {
+  bytes: number;
+  durationMs: number;
+}
+
+/**
+ * Throughput from recent batches of one stream and driver: total bytes over total time net of the
+ * fixed part. Batches too small to say anything (no bytes) are ignored; no usable history → fallback.
+ */
+export function throughputFromHistory(history: readonly BatchHistory[], fallback: Throughput): Throughput {
+  let bytes = 0;
+  let ms = 0;
+  for (const batch of history) {
+    if (batch.bytes <= 0 || batch.durationMs < 0) continue;
+    bytes += batch.bytes;
+    ms += Math.max(batch.durationMs - fallback.overheadMs, 1);
+  }
+  if (bytes === 0) return fallback;
+  return { overheadMs: fallback.overheadMs, bytesPerMs: bytes / ms, source: "history" };
+}
+
+export function estimateBatchMs(bytes: number, throughput: Throughput): number {
+  return throughput.overheadMs + bytes / throughput.bytesPerMs;
+}
+
+/** The file cap, rounded down to whole rounds of slices when there are at least as many files. */
+export function fileCap(limits: BatchLimits): number {
+  const slices = limits.slices ?? 1;
+  if (slices <= 1 || limits.maxFiles < slices) return Math.max(1, limits.maxFiles);
+  return Math.floor(limits.maxFiles / slices) * slices;
+}
+
+/**
+ * The next batch: the longest run of the oldest pending files within the limits whose estimate fits
+ * the remaining time (undefined = no budget). Empty when not even the oldest file fits: the rest is
+ * pending for the next run.
+ */
+export function nextBatch(
+  pending: readonly PlannedFile[],
+  limits: BatchLimits,
+  throughput: Throughput,
+  remainingMs?: number,
+): PlannedFile[] {
+  const cap = fileCap(limits);
+  let count = 0;
+  let bytes = 0;
+  for (const file of pending) {
+    if (count >= cap) break;
+    if (count > 0 && bytes + file.size > limits.maxBytes) break;
+    if (remainingMs !== undefined && estimateBatchMs(bytes + file.size, throughput) > remainingMs) break;
+    count++;
+    bytes += file.size;
+  }
+  // Whole rounds of slices, unless the batch is all that is left or smaller than one round.
+  const slices = limits.slices ?? 1;
+  if (slices > 1 && count > slices && count < pending.length) count -= count % slices;
+  return pending.slice(0, count);
+}
+
+export interface Pending {
+  files: number;
+  bytes: number;
+  /** Arrival hour of the oldest pending file (YYYY-MM-DDTHH), or null when nothing is pending. */
+  oldestHour: string | null;
+}
+
+export const NOTHING_PENDING: Readonly<Pending> = Object.freeze({ files: 0, bytes: 0, oldestHour: null });
+
+export function pendingOf(files: readonly PlannedFile[]): Pending {
+  let oldest: Date | undefined;
+  let bytes = 0;
+  for (const file of files) {
+    bytes += file.size;
+    if (!oldest || file.hour < oldest) oldest = file.hour;
+  }
+  return { files: files.length, bytes, oldestHour: oldest ? formatHour(oldest) : null };
+}
+
+export function addPending(a: Pending, b: Pending): Pending {
+  const oldestHour =
+    a.oldestHour === null
+      ? b.oldestHour
+      : b.oldestHour === null || a.oldestHour <= b.oldestHour
+        ? a.oldestHour
+        : b.oldestHour;
+  return { files: a.files + b.files, bytes: a.bytes + b.bytes, oldestHour };
+}
+
+/** The Lambda's budget: its remaining time minus a margin for the report, the continuation and a slow statement. */
+export function lambdaBudgetMs(remainingMs: number): number {
+  const margin = Math.min(60_000, Math.max(5_000, remainingMs * 0.1));
+  return Math.max(0, remainingMs - margin);
+}

@@ -1,0 +1,110 @@
+// Bounded batches and the time budget, as pure decisions (the run loop's tests are in backlog.test.ts).
+import { describe, expect, it } from "vitest";
+import {
+  addPending,
+  defaultThroughput,
+  estimateBatchMs,
+  fileCap,
+  lambdaBudgetMs,
+  nextBatch,
+  pendingOf,
+  type Throughput,
+  throughputFromHistory,
+} from "../src/budget";
+import type { PlannedFile } from "../src/s3-objects";
+
+const HOUR = 3_600_000;
+const files = (count: number, size = 1000, from = Date.parse("2026-11-23T00:00:00Z")): PlannedFile[] =>
+  Array.from({ length: count }, (_, i) => ({
+    key: `events/f${String(i).padStart(4, "0")}`,
+    size,
+    hour: new Date(from + Math.floor(i / 4) * HOUR),
+  }));
+/** 1 byte per ms and no fixed part: a file of 1000 B takes 1 s. */
+const perByte: Throughput = { overheadMs: 0, bytesPerMs: 1, source: "history" };
+
+describe("nextBatch", () => {
+  it("takes the oldest files up to the file cap, then up to the byte cap", () => {
+    expect(nextBatch(files(10), { maxBytes: 1e9, maxFiles: 4 }, perByte)).toHaveLength(4);
+    expect(nextBatch(files(10), { maxBytes: 3500, maxFiles: 100 }, perByte)).toHaveLength(3);
+    expect(nextBatch(files(10), { maxBytes: 3500, maxFiles: 100 }, perByte)[0]?.key).toBe("events/f0000");
+  });
+
+  it("gives a file larger than the byte cap a batch of its own", () => {
+    expect(nextBatch(files(3, 5000), { maxBytes: 1000, maxFiles: 10 }, perByte)).toHaveLength(1);
+  });
+
+  it("takes only what fits the remaining time, and nothing when not even the oldest file fits", () => {
+    const limits = { maxBytes: 1e9, maxFiles: 100 };
+    expect(nextBatch(files(10), limits, perByte, 3_500)).toHaveLength(3);
+    expect(nextBatch(files(10), limits, perByte, 999)).toEqual([]);
+    expect(nextBatch(files(10), limits, { ...perByte, overheadMs: 2_000 }, 3_500)).toHaveLength(1);
+    expect(nextBatch(files(10), limits, perByte, undefined)).toHaveLength(10);
+  });
+
+  it("on Redshift takes whole rounds of slices, except for the last files or less than one round", () => {
+    const limits = { maxBytes: 1e9, maxFiles: 10, slices: 4 };
+    expect(fileCap(limits)).toBe(8);
+    expect(nextBatch(files(20), limits, perByte)).toHaveLength(8);
+    // 7 fit the time: 4 go now (a round), 3 wait for a run that can take a whole round.
+    expect(nextBatch(files(20), limits, perByte, 7_500)).toHaveLength(4);
+    expect(nextBatch(files(3), limits, perByte)).toHaveLength(3);
+    expect(nextBatch(files(6), { ...limits, maxFiles: 100 }, perByte)).toHaveLength(6);
+    expect(fileCap({ maxBytes: 1, maxFiles: 3, slices: 4 })).toBe(3);
+  });
+
+  it("cuts a backlog into batches that cover every file once, oldest first", () => {
+    const backlog = files(37);
+    const batches: PlannedFile[][] = [];
+    for (let rest = backlog; rest.length > 0; ) {
+      const batch = nextBatch(rest, { maxBytes: 5500, maxFiles: 8, slices: 2 }, perByte);
+      batches.push(batch);
+      rest = rest.slice(batch.length);
+    }
+    // Whole rounds of 2 slices under the 5-file byte cap; the last 5 files are all that is left.
+    expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 5]);
+    expect(batches.flat()).toEqual(backlog);
+  });
+});
+
+describe("throughput", () => {
+  it("comes from recorded batches net of the fixed part, else from the conservative default", () => {
+    const fallback = defaultThroughput("postgres");
+    expect(throughputFromHistory([], fallback)).toBe(fallback);
+    expect(throughputFromHistory([{ bytes: 0, durationMs: 100 }], fallback)).toBe(fallback);
+    const measured = throughputFromHistory(
+      [
+        { bytes: 1_000_000, durationMs: 1_500 },
+        { bytes: 3_000_000, durationMs: 2_500 },
+      ],
+      fallback,
+    );
+    expect(measured).toMatchObject({ source: "history", overheadMs: 500 });
+    expect(measured.bytesPerMs).toBeCloseTo(4_000_000 / 3_000);
+    expect(estimateBatchMs(4_000_000, measured)).toBeCloseTo(3_500);
+  });
+
+  it("defaults on Redshift to docs/capacity.md's model: 15 s fixed, faster with more slices", () => {
+    const four = defaultThroughput("redshift", 4);
+    // 256 MiB of GZIP on 4 slices: ~3.6 min, well under the 10 minutes a batch may take.
+    expect(estimateBatchMs(256 * 1024 * 1024, four) / 60_000).toBeCloseTo(3.6, 1);
+    expect(estimateBatchMs(1e8, defaultThroughput("redshift", 8))).toBeLessThan(estimateBatchMs(1e8, four));
+  });
+
+  it("the Lambda keeps a margin of its remaining time: 60 s of 15 min, at least 5 s", () => {
+    expect(lambdaBudgetMs(900_000)).toBe(840_000);
+    expect(lambdaBudgetMs(100_000)).toBe(90_000);
+    expect(lambdaBudgetMs(3_000)).toBe(0);
+  });
+});
+
+describe("pending", () => {
+  it("counts files and bytes and names the oldest arrival hour", () => {
+    expect(pendingOf([])).toEqual({ files: 0, bytes: 0, oldestHour: null });
+    const a = pendingOf(files(6).slice(4));
+    expect(a).toEqual({ files: 2, bytes: 2000, oldestHour: "2026-11-23T01" });
+    const b = pendingOf(files(2));
+    expect(addPending(a, b)).toEqual({ files: 4, bytes: 4000, oldestHour: "2026-11-23T00" });
+    expect(addPending(pendingOf([]), a)).toEqual(a);
+  });
+});
