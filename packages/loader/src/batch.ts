@@ -69,12 +69,12 @@ export type BatchResult = Omit<
 };
 
 export function mergeTarget(
-  input: Pick<BatchInput, "stream" | "schema" | "columns" | "key" | "sortKey">,
+  input: Pick<BatchInput, "stream" | "schema" | "columns" | "key" | "sortKey" | "batchId">,
 ): MergeTarget {
   return {
     schema: input.schema,
     table: input.stream,
-    staging: stagingTableName(input.stream),
+    staging: stagingTableName(input.stream, input.batchId),
     columns: input.columns.map((c) => c.name),
     key: input.key,
     sortKey: input.sortKey,

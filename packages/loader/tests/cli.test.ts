@@ -162,7 +162,7 @@ describe("running", () => {
     );
     expect(result.stdout).toMatch(/│ events +│ public\.events +│ +2 │ +4 │/);
     expect(result.stdout).toContain('LOCK TABLE "public"."events" IN SHARE ROW EXCLUSIVE MODE;');
-    expect(result.stdout).toContain('CREATE TEMP TABLE "kr_stage_utm" (LIKE "public"."utm");');
+    expect(result.stdout).toMatch(/CREATE TEMP TABLE "kr_stage_utm_[0-9a-f]{8}" \(LIKE "public"\."utm"\);/);
     expect(result.stdout).toContain('DELETE FROM "public"."utm"');
     expect(await warehouseState(stack)).toEqual(before);
     expect(await stack.listKeys()).toEqual(keys);

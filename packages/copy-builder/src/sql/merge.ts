@@ -18,9 +18,19 @@ export interface MergeTarget {
   sortKey: string;
 }
 
-/** `kr_stage_<stream>`: temp tables are per session, so concurrent loaders never share one. */
-export function stagingTableName(stream: string): string {
-  return validateIdentifier(`kr_stage_${stream}`, "staging table");
+/**
+ * `kr_stage_<stream>[_<batch suffix>]`. Temp tables are per session, and the staging table now
+ * outlives the stage transaction; the batch's own suffix keeps two loaders apart even where sessions
+ * share one backend (PGlite multiplexes every connection onto one).
+ */
+export function stagingTableName(stream: string, batchId?: string): string {
+  const suffix = batchId
+    ? `_${batchId
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, "")
+        .slice(-8)}`
+    : "";
+  return validateIdentifier(`kr_stage_${stream}${suffix}`, "staging table");
 }
 
 /**

@@ -1,0 +1,188 @@
+// The merge's behaviour, not its text: the dedupe window, sub-millisecond timestamps, distinct events
+// that share an occurred_at, and a file that another loader commits while this batch stages.
+// PGlite, or the PostgreSQL server at PG_URL.
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LoadReport, runLoad } from "../src/index";
+import { hourAt, makeRecords, putObject, type TestRecord } from "./helpers/data";
+import { BUCKET, startStack, type TestStack } from "./helpers/stack";
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.close());
+
+async function load(
+  request: Parameters<typeof runLoad>[1],
+  overrides?: Record<string, string>,
+): Promise<LoadReport> {
+  const config = stack.config(overrides);
+  const deps = stack.deps(config);
+  try {
+    return await runLoad(config, request, deps);
+  } finally {
+    deps.close();
+  }
+}
+
+const events = (report: LoadReport) => report.streams.find((s) => s.stream === "events");
+
+async function counts(ids: readonly string[]) {
+  const [row] = await stack.query<{ rows: string; ids: string }>(
+    "SELECT count(*) AS rows, count(DISTINCT event_id) AS ids FROM public.events WHERE event_id = ANY($1)",
+    [ids],
+  );
+  return { rows: Number(row?.rows), ids: Number(row?.ids) };
+}
+
+/** The same event, delivered again later with another occurred_at (a client retry with a new clock). */
+const shifted = (record: TestRecord, ms: number): TestRecord => ({
+  ...record,
+  occurred_at: new Date(Date.parse(record.occurred_at) + ms).toISOString(),
+});
+
+describe("dedupe window (LOAD_DEDUPE_WINDOW_HOURS)", () => {
+  it("an id that comes back 5 hours later, with another occurred_at, replaces its row: count(*) = count(distinct)", async () => {
+    const first = hourAt("2026-12-20T01");
+    const later = hourAt("2026-12-20T06");
+    const records = makeRecords("events", first, 20, 801);
+    await putObject(stack.s3Client, BUCKET, "events", first, records);
+    await putObject(
+      stack.s3Client,
+      BUCKET,
+      "events",
+      later,
+      records.slice(0, 5).map((r) => shifted(r, 5 * 3_600_000)),
+    );
+    await load({ from: "2026-12-20T01", streams: ["events"] });
+    const report = await load({ from: "2026-12-20T06", streams: ["events"] });
+    expect(events(report)).toMatchObject({ rowsStaged: 5, inserted: 0, replaced: 5 });
+    const ids = records.map((r) => r.event_id);
+    expect(await counts(ids)).toEqual({ rows: 20, ids: 20 });
+    // The later delivery won: its occurred_at is the one kept.
+    const [moved] = await stack.query<{ occurred_at: Date }>(
+      "SELECT occurred_at FROM public.events WHERE event_id = $1",
+      [records[0]?.event_id],
+    );
+    expect(moved?.occurred_at.toISOString()).toBe(
+      shifted(records[0] as TestRecord, 5 * 3_600_000).occurred_at,
+    );
+  });
+
+  it("outside the window (here: 0 hours) the id is kept twice — the window is what merges it", async () => {
+    const first = hourAt("2026-12-21T01");
+    const later = hourAt("2026-12-21T06");
+    const records = makeRecords("events", first, 10, 802);
+    await putObject(stack.s3Client, BUCKET, "events", first, records);
+    await putObject(stack.s3Client, BUCKET, "events", later, [
+      shifted(records[0] as TestRecord, 5 * 3_600_000),
+    ]);
+    await load({ from: "2026-12-21T01", streams: ["events"] }, { LOAD_DEDUPE_WINDOW_HOURS: "0" });
+    const report = await load(
+      { from: "2026-12-21T06", streams: ["events"] },
+      { LOAD_DEDUPE_WINDOW_HOURS: "0" },
+    );
+    expect(events(report)).toMatchObject({ inserted: 1, replaced: 0 });
+    expect(await counts(records.map((r) => r.event_id))).toEqual({ rows: 11, ids: 10 });
+  });
+});
+
+describe("timestamps and keys", () => {
+  it("a redelivered event whose occurred_at has microseconds is replaced, not doubled (the 1 ms widening)", async () => {
+    const hour = hourAt("2026-12-22T03");
+    // Both at the staged range's edges: a bound read back as milliseconds must still include them.
+    const records = makeRecords("events", hour, 2, 803).map((r, i) => ({
+      ...r,
+      occurred_at: i === 0 ? "2026-12-22T03:10:00.000500Z" : "2026-12-22T03:20:00.999700Z",
+    }));
+    await putObject(stack.s3Client, BUCKET, "events", hour, records, { minute: 10 });
+    // Window 0: only the 1 ms widening keeps these rows inside the delete bound.
+    await load({ from: "2026-12-22T03", streams: ["events"] }, { LOAD_DEDUPE_WINDOW_HOURS: "0" });
+    await putObject(stack.s3Client, BUCKET, "events", hour, records, { minute: 40 });
+    const report = await load(
+      { from: "2026-12-22T03", streams: ["events"] },
+      { LOAD_DEDUPE_WINDOW_HOURS: "0" },
+    );
+    expect(events(report)).toMatchObject({ files: 1, inserted: 0, replaced: 2 });
+    expect(await counts(records.map((r) => r.event_id))).toEqual({ rows: 2, ids: 2 });
+    const rows = await stack.query<{ micros: string }>(
+      "SELECT to_char(occurred_at AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS micros FROM public.events WHERE event_id = ANY($1) ORDER BY 1",
+      [records.map((r) => r.event_id)],
+    );
+    expect(rows.map((r) => r.micros)).toEqual(["03:10:00.000500", "03:20:00.999700"]);
+  });
+
+  it("two distinct events sharing an occurred_at both stay, also when staging holds duplicates", async () => {
+    const hour = hourAt("2026-12-22T05");
+    const [a, b, c] = makeRecords("events", hour, 3, 804) as [TestRecord, TestRecord, TestRecord];
+    const same = "2026-12-22T05:30:00.000Z";
+    const twins = [
+      { ...a, occurred_at: same },
+      { ...b, occurred_at: same },
+    ];
+    // c twice: staging has a duplicate, so the insert takes the one-row-per-key path.
+    await putObject(stack.s3Client, BUCKET, "events", hour, [...twins, c, c]);
+    const report = await load({ from: "2026-12-22T05", streams: ["events"] });
+    expect(events(report)).toMatchObject({ rowsStaged: 4, inserted: 3, duplicatesDropped: 1 });
+    expect(await counts([a.event_id, b.event_id, c.event_id])).toEqual({ rows: 3, ids: 3 });
+  });
+});
+
+describe("lock discipline", () => {
+  it("a file another loader commits while this batch stages is dropped under the lock and the batch restages without it", async () => {
+    const hour = hourAt("2026-12-23T02");
+    const next = hourAt("2026-12-23T03");
+    const mine = makeRecords("events", hour, 30, 805);
+    const theirs = makeRecords("events", next, 20, 806);
+    await putObject(stack.s3Client, BUCKET, "events", hour, mine, { minute: 5 });
+    const contested = await putObject(stack.s3Client, BUCKET, "events", next, theirs, { minute: 6 });
+
+    const config = stack.config();
+    const deps = stack.deps(config);
+    const statements: string[] = [];
+    let raced = false;
+    // Right after this batch's stage transaction commits (before it takes the lock), another loader
+    // loads the contested file and commits.
+    const connect = async () => {
+      const client: pg.Client = await deps.connect();
+      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const [first] = args;
+        const text = typeof first === "string" ? first : ((first as { text?: string }).text ?? "");
+        statements.push(text.split("\n")[0] ?? "");
+        const staged = statements.some((s) => s.startsWith('CREATE TEMP TABLE "kr_stage_events'));
+        if (text !== "COMMIT" || raced || !staged) return query(...args); // COPY streams pass through as they are
+        raced = true;
+        return query(...args).then(async (result) => {
+          const other = await load({ from: "2026-12-23T03", streams: ["events"] });
+          expect(events(other)).toMatchObject({ files: 1, inserted: 20 });
+          return result;
+        });
+      };
+      return client;
+    };
+    let report: LoadReport;
+    try {
+      report = await runLoad(
+        config,
+        { from: "2026-12-23T02", to: "2026-12-23T03", streams: ["events"] },
+        { ...deps, connect },
+      );
+    } finally {
+      deps.close();
+    }
+    expect(raced).toBe(true);
+    // Under the lock the batch finds the contested file in the ledger: it rolls back, drops staging,
+    // stages its own file again and merges that alone.
+    expect(events(report)).toMatchObject({ status: "loaded", files: 1, skippedFiles: 1, inserted: 30 });
+    expect(statements.filter((s) => s === "ROLLBACK")).toHaveLength(1);
+    expect(statements.filter((s) => s.startsWith('CREATE TEMP TABLE "kr_stage_events'))).toHaveLength(2);
+    expect(await counts([...mine, ...theirs].map((r) => r.event_id))).toEqual({ rows: 50, ids: 50 });
+    const ledger = await stack.query<{ n: string }>(
+      "SELECT count(*) AS n FROM loader.loaded_files WHERE file_key = $1",
+      [contested.key],
+    );
+    expect(Number(ledger[0]?.n)).toBe(1);
+  });
+});
