@@ -481,6 +481,7 @@ export const SETTINGS = {
       item: (s) => /^subnet-[0-9a-f]{8,17}$/.test(s),
       message: "must be a comma-separated list of subnet ids",
       min: 2,
+      tooFew: "must list at least two subnets (two AZs)",
       accepts: "comma-separated subnet ids (two AZs)",
     }),
     unset: "new subnets",

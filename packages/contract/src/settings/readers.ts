@@ -97,6 +97,8 @@ export interface ListOptions {
   repeated?: string;
   /** At least this many entries (default 1). */
   min?: number;
+  /** The message for fewer entries (default "must list at least <min>"). */
+  tooFew?: string;
   accepts?: string;
 }
 
@@ -110,7 +112,7 @@ export function list(options: ListOptions): Reader<readonly string[]> {
         error: options.repeated ?? "must not repeat an entry",
         abort: true,
       }),
-      z.refine((v) => split(v).length >= min, `must list at least ${min}`),
+      z.refine((v) => split(v).length >= min, options.tooFew ?? `must list at least ${min}`),
     ),
     z.transform(split),
   );
