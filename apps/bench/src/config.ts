@@ -1,37 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import { readSettings } from "@kr/contract";
 
-/**
- * The bench's only view of the environment. `.env` in the working directory is read when present
- * (variables already set win), then the settings below are validated at once.
- */
-const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
-
-const schema = z.object({
-  /** A PostgreSQL server to measure against; PGlite (embedded) when unset. */
-  PG_URL: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(
-        /^postgres(ql)?:\/\//,
-        "PG_URL must be a postgres:// URL, e.g. postgres://postgres@127.0.0.1:5432/postgres",
-      )
-      .optional(),
-  ),
-  /** Firehose buffering the capacity figures refer to (the same defaults as .env.example). */
-  FIREHOSE_BUFFER_SIZE_MB: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number().int().min(1).max(128).default(64),
-  ),
-  FIREHOSE_BUFFER_INTERVAL_SECONDS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number().int().min(0).max(900).default(300),
-  ),
-  /** Directories searched for `psql` (the `\copy` baseline) and `/usr/bin/time`-like tools. */
-  PATH: z.string().default("/usr/local/bin:/usr/bin:/bin"),
-});
+/** The bench's only view of the environment; definitions in @kr/contract. */
+export const BENCH_SETTINGS = [
+  "PG_URL",
+  "FIREHOSE_BUFFER_SIZE_MB",
+  "FIREHOSE_BUFFER_INTERVAL_SECONDS",
+] as const;
 
 export type BenchConfig = Readonly<{
   pgUrl: string | undefined;
@@ -43,9 +19,8 @@ export type BenchConfig = Readonly<{
   timePath: string | undefined;
 }>;
 
-export class BenchConfigError extends Error {
-  override name = "BenchConfigError";
-}
+/** Bad bench settings: the contract's SettingsError (every problem listed, exit code 2). */
+export { SettingsError as BenchConfigError } from "@kr/contract";
 
 function findExecutable(name: string, path: string): string | undefined {
   for (const dir of path.split(":")) {
@@ -65,17 +40,14 @@ export function loadBenchConfig(
     const dotEnv = join(cwd, ".env");
     if (existsSync(dotEnv)) process.loadEnvFile(dotEnv);
   }
-  const parsed = schema.safeParse(options.env ?? process.env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
-    throw new BenchConfigError(`invalid bench settings:\n  ${problems.join("\n  ")}`);
-  }
-  const env = parsed.data;
+  const source = options.env ?? process.env;
+  const env = readSettings(source, BENCH_SETTINGS);
   return Object.freeze({
     pgUrl: env.PG_URL,
     firehoseBufferSizeMb: env.FIREHOSE_BUFFER_SIZE_MB,
     firehoseBufferIntervalSeconds: env.FIREHOSE_BUFFER_INTERVAL_SECONDS,
-    psqlPath: findExecutable("psql", env.PATH),
+    // PATH is the process's search path, not a product setting.
+    psqlPath: findExecutable("psql", source.PATH || "/usr/local/bin:/usr/bin:/bin"),
     timePath: existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined,
   });
 }
