@@ -158,7 +158,7 @@ export const SETTINGS = {
     reader: url(),
     unset: "local: http://127.0.0.1:4569; aws: AWS S3",
     description: "A local S3-compatible server; setting it means local mode.",
-    usedBy: ["loader", "local-aws"],
+    usedBy: ["loader", "local-aws", "generator"],
     group: "s3",
   }),
   EVENTS_TRANSITION_DAYS: setting({
@@ -236,7 +236,7 @@ export const SETTINGS = {
     reader: string({ pattern: /^[A-Za-z0-9.-]+$/, message: "must be a host name or IP address" }),
     default: "127.0.0.1",
     description: "Warehouse host (the cluster endpoint in AWS mode).",
-    usedBy: ["loader", "local-aws"],
+    usedBy: ["loader", "local-aws", "generator"],
     group: "warehouse",
   }),
   RS_PORT: setting({
