@@ -16,12 +16,13 @@ import {
   type WarehouseDriver,
 } from "../src/index";
 import { hourAt, makeRecords, putObject, writeDataset } from "./helpers/data";
+import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startStack();
-  await redshiftSystemTableStandIns(stack);
+  await createRedshiftStandIns(stack);
   await writeDataset(
     stack.s3Client,
     BUCKET,
@@ -35,25 +36,6 @@ beforeAll(async () => {
   );
 });
 afterAll(() => stack.close());
-
-/**
- * Redshift's STV_SESSIONS, STL_CONNECTION_LOG and GETDATE() as views over PostgreSQL's
- * pg_stat_activity (columns as the AWS docs list them, times in UTC like Redshift's), so the
- * stale-session query runs here unchanged.
- */
-async function redshiftSystemTableStandIns(stack: TestStack) {
-  await stack.query(`CREATE VIEW public.stv_sessions AS
-    SELECT (backend_start AT TIME ZONE 'UTC') AS starttime, pid AS process, usename::text AS user_name,
-           datname::text AS db_name, 0 AS timeout_sec
-    FROM pg_stat_activity WHERE backend_type = 'client backend'`);
-  await stack.query(`CREATE VIEW public.stl_connection_log AS
-    SELECT 'initiating session'::text AS event, (backend_start AT TIME ZONE 'UTC') AS recordtime, pid,
-           application_name::text AS application_name
-    FROM pg_stat_activity WHERE backend_type = 'client backend'`);
-  await stack.query(
-    "CREATE FUNCTION public.getdate() RETURNS timestamp LANGUAGE sql AS $$ SELECT now() AT TIME ZONE 'UTC' $$",
-  );
-}
 
 /** The staging table carries its batch's suffix (kr_stage_events_1a2b3c4d); the pins leave it out. */
 const plain = (text: string) => text.replace(/"kr_stage_([a-z0-9_]+?)_[0-9a-f]{8}"/g, '"kr_stage_$1"');
