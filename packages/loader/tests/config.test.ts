@@ -188,7 +188,7 @@ describe("validation", () => {
     expect(problems({ LOAD_CHUNK_HOURS: "12" })).toEqual([replaced]);
     expect(problems({ LOAD_CHUNK_HOURS: "12", RS_PORT: "x" })).toEqual([
       replaced,
-      'RS_PORT must be a whole number from 1 to 65535 (got "x")',
+      'RS_PORT must be a whole number from 0 to 65535 (got "x")',
     ]);
   });
 
