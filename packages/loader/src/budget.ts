@@ -32,6 +32,9 @@ export function defaultThroughput(dialect: "redshift" | "postgres", slices = 1):
     : { overheadMs: 500, bytesPerMs: (1024 * 1024) / 1000, source: "default" };
 }
 
+/** Recent batches the estimate is taken from (per stream and driver). */
+export const HISTORY_WINDOW = 20;
+
 export interface BatchHistory {
   bytes: number;
   durationMs: number;

@@ -17,6 +17,7 @@ import { describeBatch, runBatch } from "./batch";
 import {
   type BatchLimits,
   defaultThroughput,
+  HISTORY_WINDOW,
   NOTHING_PENDING,
   nextBatch,
   pendingOf,
@@ -327,6 +328,7 @@ async function loadStreams(
             rejectedRecords: [...report.rejectedRecords, ...rejectedRecords].slice(0, 100),
           };
           history.unshift({ bytes: batchBytes, durationMs: now().getTime() - batchStarted.getTime() });
+          history.length = Math.min(history.length, HISTORY_WINDOW);
         } catch (error) {
           await endQuietly(client);
           client = undefined;

@@ -16,7 +16,7 @@ import {
   streamPrefix,
 } from "@kr/copy-builder";
 import type pg from "pg";
-import type { BatchHistory } from "./budget";
+import { type BatchHistory, HISTORY_WINDOW } from "./budget";
 import { ConfigError } from "./errors";
 import { mapLimit } from "./map-limit";
 import { listHourObjects, type PlannedFile } from "./s3-objects";
@@ -136,7 +136,7 @@ async function loadedKeys(
 
 async function batchHistory(client: pg.ClientBase, stream: string, driver: string): Promise<BatchHistory[]> {
   const { rows } = await client.query<{ bytes: unknown; started_at: Date; finished_at: Date }>(
-    buildBatchHistory(stream, driver),
+    buildBatchHistory(stream, driver, HISTORY_WINDOW),
   );
   return rows.map((r) => ({
     bytes: Number(r.bytes),
