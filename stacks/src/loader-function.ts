@@ -122,6 +122,22 @@ export class LoaderFunction extends Construct {
     this.functionArn = this.function.arn;
     this.roleArn = this.role.arn;
 
+    // A scheduled run that ends with work pending invokes itself again (backlog drain): this function
+    // only, asynchronously. A policy of its own, since the function's ARN exists only after the
+    // function, which itself waits for the role's main policy.
+    new IamRolePolicy(this, "self-invoke", {
+      name: "continue-drain",
+      role: this.role.id,
+      policy: policyDocument([
+        {
+          Sid: "ContinueDrain",
+          Effect: "Allow",
+          Action: "lambda:InvokeFunction",
+          Resource: this.function.arn,
+        },
+      ]),
+    });
+
     new LambdaFunctionEventInvokeConfig(this, "async", {
       functionName: this.functionName,
       maximumRetryAttempts: props.maxRetries ?? 1,

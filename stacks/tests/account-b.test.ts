@@ -317,6 +317,20 @@ describe("loader Lambda", () => {
     for (const s of policy?.Statement ?? []) expect(s.Action).not.toBe("*");
   });
 
+  it("may invoke its own function and no other (a scheduled run continues a backlog drain)", () => {
+    const invoking = policies(tf, "aws_iam_role_policy").flatMap((p) =>
+      p.Statement.filter((s) => [s.Action].flat().some((a) => String(a).startsWith("lambda:"))),
+    );
+    expect(invoking).toEqual([
+      {
+        Sid: "ContinueDrain",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunction",
+        Resource: expect.stringMatching(/^\$\{aws_lambda_function\.loader_function_[^.]+\.arn\}$/),
+      },
+    ]);
+  });
+
   it("is invoked by an EventBridge schedule and only by it", () => {
     expect(only(tf, "aws_cloudwatch_event_rule")).toMatchObject({
       schedule_expression: "rate(1 hour)",

@@ -30,6 +30,7 @@ export {
 export { buildManifest, type Manifest, type ManifestFile, manifestKey, s3Url } from "./manifest";
 export { type FirehoseObjectName, firehoseObjectKey, hourOfKey, hourPrefix, streamPrefix } from "./prefixes";
 export { buildColumnsQuery, normalizeDataType, SLICE_COUNT_QUERY } from "./sql/catalog";
+export { buildChainClaim, buildChainCreate, buildChainRelease } from "./sql/chain";
 export {
   buildCopy,
   buildLoadErrorsQuery,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   buildBatchRecord,
+  buildChainClaim,
+  buildChainCreate,
+  buildChainRelease,
   buildColumnsQuery,
   buildCopy,
   buildCreateStaging,
@@ -328,12 +331,31 @@ describe("DDL", () => {
     );
     expect(redshift[2]).toMatch(/^CREATE TABLE IF NOT EXISTS "loader"."batches" \(/);
     expect(redshift[2]).toMatch(/\)\nSORTKEY \("started_at"\)$/);
-    expect(redshift).toHaveLength(3);
+    expect(redshift[3]).toMatch(/^CREATE TABLE IF NOT EXISTS "loader"."drain_chain" \(/);
+    expect(redshift).toHaveLength(4);
     expect(postgres[1]).toMatch(/PRIMARY KEY \("stream", "file_key"\)\n\)$/);
-    expect(postgres[3]).toBe(
+    expect(postgres[4]).toBe(
       'CREATE INDEX IF NOT EXISTS "loaded_files_stream_hour" ON "loader"."loaded_files" ("stream", "file_hour")',
     );
     expect([...redshift, ...postgres].every((s) => /IF NOT EXISTS/.test(s))).toBe(true);
+  });
+});
+
+describe("drain chain lease", () => {
+  it("is taken when held by the same chain or expired, created once, and released by its holder", () => {
+    const now = new Date("2026-12-01T10:00:00Z");
+    const until = new Date("2026-12-01T10:20:00Z");
+    expect(buildChainClaim("c1", until, now)).toEqual({
+      text: 'UPDATE "loader"."drain_chain" SET "chain_id" = $1, "expires_at" = $2 WHERE "name" = $3 AND ("chain_id" = $1 OR "expires_at" <= $4)',
+      values: ["c1", "2026-12-01 10:20:00.000+00", "drain", "2026-12-01 10:00:00.000+00"],
+    });
+    expect(buildChainCreate("c1", until).text).toBe(
+      'INSERT INTO "loader"."drain_chain" ("name", "chain_id", "expires_at") SELECT CAST($1 AS VARCHAR(32)), CAST($2 AS VARCHAR(64)), CAST($3 AS TIMESTAMPTZ) WHERE NOT EXISTS (SELECT 1 FROM "loader"."drain_chain" WHERE "name" = $1)',
+    );
+    expect(buildChainRelease("c1", now)).toEqual({
+      text: 'UPDATE "loader"."drain_chain" SET "expires_at" = $1 WHERE "name" = $2 AND "chain_id" = $3',
+      values: ["2026-12-01 10:00:00.000+00", "drain", "c1"],
+    });
   });
 });
 

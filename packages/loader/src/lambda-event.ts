@@ -1,6 +1,19 @@
 // The Lambda's input and output. A schedule (EventBridge) or an empty event loads the look-back
-// window; a payload {from, to, streams, reimport, dryRun} loads that range (what the CLI sends).
+// window; a payload {from, to, streams, reimport, dryRun} loads that range (what the CLI sends); a
+// {continuation} payload is a scheduled run's next step of a backlog drain (see chain.ts). Every run
+// has a budget: the invocation's remaining time less a margin.
+import { randomUUID } from "node:crypto";
 import * as z from "zod/mini";
+import { createLambdaClient, type LambdaInvoker } from "./aws-invoke";
+import { lambdaBudgetMs } from "./budget";
+import {
+  type ChainStep,
+  claimChain,
+  invokeContinuation,
+  LEASE_SLACK_MS,
+  releaseChain,
+  shouldContinue,
+} from "./chain";
 import type { LoaderConfig } from "./config";
 import { type CreateTablesReport, createTables } from "./create-tables";
 import type { RuntimeDeps } from "./deps";
@@ -17,16 +30,24 @@ const payloadSchema = z.strictObject({
   reimport: z.optional(z.boolean()),
   requestId: z.optional(z.string()),
   dryRun: z.optional(z.boolean()),
+  continuation: z.optional(
+    z.strictObject({
+      chainId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)),
+      step: z.int().check(z.minimum(1)),
+    }),
+  ),
 });
 
 export type LoaderPayload = z.input<typeof payloadSchema>;
 
 export type LambdaCommand =
-  | { action: "load"; scheduled: boolean; request: LoadRequest }
+  | { action: "load"; scheduled: boolean; request: LoadRequest; chain?: ChainStep }
   | { action: "create-tables"; scheduled: false; request: { streams?: string[]; dryRun?: boolean } };
 
 export type LambdaResponse =
-  | { ok: true; report: LoadReport }
+  | { ok: true; report: LoadReport; continuation?: LoaderPayload }
+  /** A scheduled run that found another drain chain running: it leaves the work to that chain. */
+  | { ok: true; skipped: string }
   | { ok: true; tables: CreateTablesReport }
   | { ok: false; error: ErrorInfo; report?: LoadReport };
 
@@ -42,8 +63,10 @@ function isScheduled(event: unknown): boolean {
   );
 }
 
-export function parseLambdaEvent(event: unknown): LambdaCommand {
-  if (isScheduled(event)) return { action: "load", scheduled: true, request: {} };
+export function parseLambdaEvent(event: unknown, newChainId: () => string = randomUUID): LambdaCommand {
+  if (isScheduled(event)) {
+    return { action: "load", scheduled: true, request: {}, chain: { chainId: newChainId(), step: 0 } };
+  }
   const parsed = payloadSchema.safeParse(event);
   if (!parsed.success) {
     const problems = parsed.error.issues
@@ -53,7 +76,13 @@ export function parseLambdaEvent(event: unknown): LambdaCommand {
       `the loader expects {from, to, streams, reimport, requestId, dryRun} or a scheduled event: ${problems}`,
     );
   }
-  const { action = "load", ...rest } = parsed.data;
+  const { action = "load", continuation, ...rest } = parsed.data;
+  if (continuation) {
+    if (action !== "load" || Object.values(rest).some((v) => v !== undefined)) {
+      throw new UsageError("a continuation carries nothing but {action: load, continuation}");
+    }
+    return { action: "load", scheduled: true, request: {}, chain: continuation };
+  }
   const request = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   return action === "create-tables"
     ? {
@@ -68,15 +97,29 @@ export interface LambdaRuntime {
   config(): LoaderConfig;
   deps(config: LoaderConfig): RuntimeDeps;
   log: Logger;
+  /** The Lambda client a scheduled run continues itself with. */
+  lambda?(config: LoaderConfig): LambdaInvoker & { destroy?(): void };
+}
+
+/** The part of the Lambda context the loader uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis(): number;
+  /** This function's ARN: the continuation invokes it (falls back to LOAD_FUNCTION_NAME). */
+  invokedFunctionArn?: string;
 }
 
 /**
  * Runs one invocation. Failures are logged as structured JSON and returned as {ok: false} so the CLI
  * can show them; a failed scheduled run also throws, so Lambda counts it as an error (alarms, retries).
  */
-export async function handleLambdaEvent(event: unknown, runtime: LambdaRuntime): Promise<LambdaResponse> {
+export async function handleLambdaEvent(
+  event: unknown,
+  runtime: LambdaRuntime,
+  context?: LambdaContext,
+): Promise<LambdaResponse> {
   let command: LambdaCommand | undefined;
   let deps: RuntimeDeps | undefined;
+  let claimed: { chain: ChainStep; deps: RuntimeDeps; now: () => Date } | undefined;
   try {
     command = parseLambdaEvent(event);
     const config = runtime.config();
@@ -86,9 +129,43 @@ export async function handleLambdaEvent(event: unknown, runtime: LambdaRuntime):
       runtime.log("info", "tables created", { statements: tables.statements.length, dryRun: tables.dryRun });
       return { ok: true, tables };
     }
-    const report = await runLoad(config, command.request, deps);
-    runtime.log("info", "load finished", { scheduled: command.scheduled, report: summary(report) });
-    return { ok: true, report };
+    const now = deps.now ?? (() => new Date());
+    const remainingMs = context?.getRemainingTimeInMillis();
+    const { chain } = command;
+    if (chain) {
+      const expiresAt = new Date(now().getTime() + (remainingMs ?? 900_000) + LEASE_SLACK_MS);
+      if (!(await claimChain(deps.connect, chain, expiresAt, now()))) {
+        const skipped = "another drain chain is running; it loads what is pending";
+        runtime.log("info", "load skipped", { scheduled: true, chain, reason: skipped });
+        return { ok: true, skipped };
+      }
+      claimed = { chain, deps, now };
+    }
+    const report = await runLoad(config, command.request, {
+      ...deps,
+      ...(remainingMs !== undefined && { budgetMs: lambdaBudgetMs(remainingMs) }),
+    });
+    let continuation: LoaderPayload | undefined;
+    if (chain && shouldContinue(report, chain, config.load.chainMax)) {
+      const lambda = (runtime.lambda ?? createLambdaClient)(config);
+      try {
+        continuation = await invokeContinuation(
+          lambda,
+          context?.invokedFunctionArn ?? config.aws.functionName,
+          chain,
+        );
+      } finally {
+        lambda.destroy?.();
+      }
+      claimed = undefined; // the continuation renews the lease
+    }
+    runtime.log("info", "load finished", {
+      scheduled: command.scheduled,
+      ...(chain && { chain }),
+      ...(continuation && { continuation }),
+      report: summary(report),
+    });
+    return { ok: true, report, ...(continuation && { continuation }) };
   } catch (error) {
     const info = errorInfo(error);
     const report = error instanceof LoadFailedError ? error.report : undefined;
@@ -100,6 +177,12 @@ export async function handleLambdaEvent(event: unknown, runtime: LambdaRuntime):
     if (command?.scheduled) throw error;
     return { ok: false, error: info, ...(report && { report }) };
   } finally {
+    // A chain that ends here (done, failed, or out of steps) gives the lease up for the next tick.
+    if (claimed) {
+      await releaseChain(claimed.deps.connect, claimed.chain, claimed.now()).catch((error: unknown) =>
+        runtime.log("error", "drain lease not released", { error: errorInfo(error) }),
+      );
+    }
     deps?.close();
   }
 }

@@ -2,16 +2,20 @@
 // decisions live in handleLambdaEvent and the loader core.
 import { loadConfigFromEnvironment } from "./config";
 import { createRuntimeDeps } from "./deps";
-import { handleLambdaEvent, type LambdaResponse } from "./lambda-event";
+import { handleLambdaEvent, type LambdaContext, type LambdaResponse } from "./lambda-event";
 import { jsonLogger } from "./log";
 
 const log = jsonLogger();
 
-export async function handler(event: unknown): Promise<LambdaResponse> {
-  return handleLambdaEvent(event, {
-    config: () => loadConfigFromEnvironment({ envFile: false }),
-    // Fresh clients and secret per invocation: the cluster's managed password rotates.
-    deps: createRuntimeDeps,
-    log,
-  });
+export async function handler(event: unknown, context?: LambdaContext): Promise<LambdaResponse> {
+  return handleLambdaEvent(
+    event,
+    {
+      config: () => loadConfigFromEnvironment({ envFile: false }),
+      // Fresh clients and secret per invocation: the cluster's managed password rotates.
+      deps: createRuntimeDeps,
+      log,
+    },
+    context,
+  );
 }

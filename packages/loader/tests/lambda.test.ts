@@ -1,6 +1,7 @@
 // The Lambda: event parsing, the handler over the core against the local stack, structured logs,
 // and a bundle that stays small (esbuild, @aws-sdk/* external, as the infra bundles it).
 import { fileURLToPath } from "node:url";
+import type { InvokeCommand } from "@aws-sdk/client-lambda";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, UsageError } from "../src/index";
@@ -23,8 +24,26 @@ describe("events", () => {
     ["an EventBridge Scheduler event", { source: "aws.scheduler" }],
     ["an empty event", {}],
     ["no event", null],
-  ])("%s loads the look-back window", (_name, event) => {
-    expect(parseLambdaEvent(event)).toEqual({ action: "load", scheduled: true, request: {} });
+  ])("%s loads the look-back window, as the first step of a new drain chain", (_name, event) => {
+    expect(parseLambdaEvent(event, () => "chain-1")).toEqual({
+      action: "load",
+      scheduled: true,
+      request: {},
+      chain: { chainId: "chain-1", step: 0 },
+    });
+  });
+
+  it("a continuation is the next step of its chain, and carries nothing else", () => {
+    expect(parseLambdaEvent({ action: "load", continuation: { chainId: "c-1", step: 2 } })).toEqual({
+      action: "load",
+      scheduled: true,
+      request: {},
+      chain: { chainId: "c-1", step: 2 },
+    });
+    expect(() => parseLambdaEvent({ from: "2026-11-23", continuation: { chainId: "c-1", step: 1 } })).toThrow(
+      "a continuation carries nothing but {action: load, continuation}",
+    );
+    expect(() => parseLambdaEvent({ continuation: { chainId: "c 1", step: 0 } })).toThrow(UsageError);
   });
 
   it("a payload loads its range", () => {
@@ -115,6 +134,91 @@ describe("handler", () => {
       level: "error",
       scheduled: true,
       error: { type: "ConfigError", exitCode: 2 },
+    });
+  });
+
+  describe("a backlog drain chain", () => {
+    const invokes: InvokeCommand[] = [];
+    const chained = (overrides: Record<string, string> = {}): LambdaRuntime => ({
+      ...runtime,
+      config: () => stack.config(overrides),
+      lambda: () => ({
+        async send(command: InvokeCommand) {
+          invokes.push(command);
+          return {};
+        },
+      }),
+    });
+    const context = (remainingMs: number) => ({
+      getRemainingTimeInMillis: () => remainingMs,
+      invokedFunctionArn: "arn:aws:lambda:eu-west-1:222222222222:function:kr-loader",
+    });
+    const lease = async () =>
+      (
+        await stack.query<{ chain_id: string; expires_at: Date }>(
+          "SELECT chain_id, expires_at FROM loader.drain_chain",
+        )
+      )[0];
+
+    beforeAll(async () => {
+      const hour = hourAt("2026-12-20T08");
+      for (const n of [1, 2, 3]) {
+        await putObject(stack.s3Client, BUCKET, "utm", hour, makeRecords("utm", hour, 4, 400 + n), {
+          minute: n,
+        });
+      }
+    });
+
+    it("a scheduled run short of time stops before its budget, returns pending and invokes its continuation", async () => {
+      // 5 s left: the margin (at least 5 s) leaves no budget, so no batch starts.
+      const response = await handleLambdaEvent({ source: "aws.events" }, chained(), context(5_000));
+      expect(response).toMatchObject({ ok: true, report: { budgetMs: 0, pending: { files: 3 } } });
+      const report = (response as Extract<LambdaResponse, { report: unknown }>).report;
+      expect(report.totals.files).toBe(0);
+      expect(invokes).toHaveLength(1);
+      const sent = invokes[0]?.input;
+      expect(sent).toMatchObject({
+        FunctionName: "arn:aws:lambda:eu-west-1:222222222222:function:kr-loader",
+        InvocationType: "Event",
+      });
+      const payload = JSON.parse(String(sent?.Payload));
+      expect(payload).toEqual({ action: "load", continuation: { chainId: expect.any(String), step: 1 } });
+      expect(response).toMatchObject({ continuation: payload });
+      // The chain holds the lease until its continuation runs: another tick does nothing.
+      expect((await lease())?.chain_id).toBe(payload.continuation.chainId);
+      const other = await handleLambdaEvent({ source: "aws.events" }, chained(), context(600_000));
+      expect(other).toEqual({
+        ok: true,
+        skipped: "another drain chain is running; it loads what is pending",
+      });
+      expect(invokes).toHaveLength(1);
+
+      // The continuation arrives with a fresh 15 minutes: it loads everything and ends the chain.
+      const next = await handleLambdaEvent(payload, chained(), context(900_000));
+      expect(next).toMatchObject({
+        ok: true,
+        report: { pending: { files: 0 }, totals: { files: 3, inserted: 12 } },
+      });
+      expect(next).not.toHaveProperty("continuation");
+      expect(invokes).toHaveLength(1);
+      expect((await lease())?.expires_at.getTime()).toBeLessThanOrEqual(now.getTime());
+    });
+
+    it("stops at LOAD_CHAIN_MAX steps and gives the lease up", async () => {
+      const hour = hourAt("2026-12-20T07");
+      await putObject(stack.s3Client, BUCKET, "events", hour, makeRecords("events", hour, 2, 500));
+      const before = invokes.length;
+      const response = await handleLambdaEvent(
+        { action: "load", continuation: { chainId: "c-last", step: 2 } },
+        chained({ LOAD_CHAIN_MAX: "2" }),
+        context(5_000),
+      );
+      expect(response).toMatchObject({ ok: true, report: { pending: { files: 1 } } });
+      expect(invokes).toHaveLength(before);
+      expect((await lease())?.expires_at.getTime()).toBeLessThanOrEqual(now.getTime());
+      // The next tick starts a new chain at once and loads the rest.
+      const tick = await handleLambdaEvent({ source: "aws.events" }, chained(), context(900_000));
+      expect(tick).toMatchObject({ ok: true, report: { pending: { files: 0 }, totals: { files: 1 } } });
     });
   });
 

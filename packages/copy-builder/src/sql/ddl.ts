@@ -2,6 +2,7 @@
 // `make create-redshift-tables` can run any number of times.
 import { qualifiedName, quoteIdent } from "../identifiers";
 import type { ColumnSpec, ColumnType, StreamTableSpec } from "../tables";
+import { chainLeaseDdl } from "./chain";
 import type { Dialect } from "./dialect";
 
 export const LEDGER_SCHEMA = "loader";
@@ -115,6 +116,7 @@ export function ledgerDdl(dialect: Dialect, ledgerSchema = LEDGER_SCHEMA): strin
   PRIMARY KEY ("batch_id")
 )${redshift ? '\nSORTKEY ("started_at")' : ""}`,
   ];
+  statements.push(chainLeaseDdl(dialect, ledgerSchema));
   // Redshift keeps primary keys as planner hints only; PostgreSQL enforces them and needs the index
   // that makes the plan's per-hour ledger lookup cheap.
   if (!redshift) {
