@@ -23,13 +23,14 @@ export interface Throughput {
 
 /**
  * Without history, a guess that errs slow. Redshift: docs/capacity.md §5 (A1–A3: 15 s fixed, 5 MB/s
- * of JSON per slice, merge +50 %, GZIP ≈ 10×) per slice; PostgreSQL: 1 MiB/s of GZIP, 0.5 s fixed
- * (the local loader measures 5–20× that; a first run that ends early only costs one more run).
+ * of JSON per slice, merge +50 %, GZIP ≈ 10×) per slice; PostgreSQL: 256 KiB/s of GZIP (≈ 2.5 MB/s
+ * of JSON), 0.5 s fixed — PGlite with two streams at once was measured at ~0.5 MiB/s each; a first
+ * run that ends early only costs one more run, one that overruns breaks its budget.
  */
 export function defaultThroughput(dialect: "redshift" | "postgres", slices = 1): Throughput {
   return dialect === "redshift"
     ? { overheadMs: 15_000, bytesPerMs: (slices * 5_000_000) / 1.5 / 10 / 1000, source: "default" }
-    : { overheadMs: 500, bytesPerMs: (1024 * 1024) / 1000, source: "default" };
+    : { overheadMs: 500, bytesPerMs: (256 * 1024) / 1000, source: "default" };
 }
 
 /** Recent batches the estimate is taken from (per stream and driver). */
