@@ -1,7 +1,9 @@
 // Account B (warehouse): network, manifest bucket, COPY role, Redshift cluster, the loader Lambda
 // and its schedule. Account A's bucket is addressed by its derived name, so this stack synthesizes
 // (and deploys) without A's state.
+
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { loaderLambdaEnvironment } from "@kr/contract";
 import { Aspects, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { configureBackend } from "./backend";
@@ -93,24 +95,23 @@ export class AccountBStack extends TerraformStack {
       logRetentionDays: settings.logRetentionDays,
       // Settings only, named as the loader's config reads them; the database password stays in
       // Secrets Manager and is fetched at run time through the VPC endpoint.
-      environment: {
-        KR_MODE: "aws",
-        KR_PROJECT: settings.project,
-        KR_STREAMS: settings.streams.join(","),
-        // The loader derives the events and manifest bucket names from the account ids, as naming.ts does.
-        ACCOUNT_A_ID: settings.ingest.id,
-        ACCOUNT_B_ID: settings.warehouse.id,
-        LOAD_MANIFEST_BUCKET: names.manifestBucket,
-        LOAD_COPY_ROLE_ARNS: this.copyRole.roleArn,
-        LOAD_LOOKBACK_HOURS: String(settings.loader.lookbackHours),
-        LOAD_MAX_ERRORS: String(settings.loader.maxErrors),
-        RS_HOST: this.cluster.host,
-        RS_PORT: String(settings.cluster.port),
-        RS_DATABASE: settings.cluster.databaseName,
-        RS_USER: vars.masterUsername.stringValue,
-        RS_SCHEMA: settings.loader.schema,
-        RS_SECRET_ARN: this.cluster.masterSecretArn,
-      },
+      environment: loaderLambdaEnvironment({
+        project: settings.project,
+        streams: settings.streams,
+        // The loader derives the events bucket name from the account ids, as naming.ts does.
+        accountA: settings.ingest.id,
+        accountB: settings.warehouse.id,
+        manifestBucket: names.manifestBucket,
+        copyRoleArns: [this.copyRole.roleArn],
+        lookbackHours: settings.loader.lookbackHours,
+        maxErrors: settings.loader.maxErrors,
+        host: this.cluster.host,
+        port: settings.cluster.port,
+        database: settings.cluster.databaseName,
+        user: vars.masterUsername.stringValue,
+        schema: settings.loader.schema,
+        secretArn: this.cluster.masterSecretArn,
+      }),
       policyStatements: [
         {
           Sid: "ListStreamPrefixes",

@@ -1,5 +1,14 @@
 // Every name and ARN that crosses the account boundary is derived here from settings alone, so each
 // stack synthesizes without the other's state and both agree on the other's resource names.
+import {
+  clusterName,
+  copyRoleName,
+  deliveryStreamName,
+  eventsBucketName,
+  loaderFunctionName,
+  loaderRoleName,
+  manifestBucketName,
+} from "@kr/contract";
 import type { InfraSettings } from "./settings";
 
 export const STACK_A = "account-a";
@@ -22,9 +31,9 @@ export function s3BucketArn(region: string, bucket: string): string {
 
 /** Names of the product's resources, shared by both stacks (and by the loader through its env). */
 export function namesOf(s: Pick<InfraSettings, "project" | "region" | "ingest" | "warehouse" | "streams">) {
-  const eventsBucket = `${s.project}-events-${s.ingest.id}`;
-  const copyRole = `${s.project}-redshift-copy`;
-  const loaderRole = `${s.project}-loader`;
+  const eventsBucket = eventsBucketName(s.project, s.ingest.id);
+  const copyRole = copyRoleName(s.project);
+  const loaderRole = loaderRoleName(s.project);
   return {
     eventsBucket,
     eventsBucketArn: s3BucketArn(s.region, eventsBucket),
@@ -32,15 +41,15 @@ export function namesOf(s: Pick<InfraSettings, "project" | "region" | "ingest" |
     streamObjectArns: s.streams.map((stream) => `${s3BucketArn(s.region, eventsBucket)}/${stream}/*`),
     /** `s3:prefix` values a ListBucket may use: `<stream>/*`. */
     streamListPrefixes: s.streams.map((stream) => `${stream}/*`),
-    deliveryStream: (stream: string) => `${s.project}-${stream}`,
-    kinesisStream: (stream: string) => `${s.project}-${stream}`,
-    manifestBucket: `${s.project}-manifests-${s.warehouse.id}`,
-    cluster: `${s.project}-warehouse`,
+    deliveryStream: (stream: string) => deliveryStreamName(s.project, stream),
+    kinesisStream: (stream: string) => deliveryStreamName(s.project, stream),
+    manifestBucket: manifestBucketName(s.project, s.warehouse.id),
+    cluster: clusterName(s.project),
     copyRole,
     copyRoleArn: iamRoleArn(s.region, s.warehouse.id, copyRole),
     loaderRole,
     loaderRoleArn: iamRoleArn(s.region, s.warehouse.id, loaderRole),
-    loaderFunction: `${s.project}-loader`,
+    loaderFunction: loaderFunctionName(s.project),
   };
 }
 

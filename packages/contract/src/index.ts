@@ -31,6 +31,7 @@ export {
   validateRoleArn,
 } from "./identifiers";
 export { type FirehoseObjectName, firehoseObjectKey, hourOfKey, hourPrefix, streamPrefix } from "./keys";
+export { type LoaderLambdaInputs, loaderLambdaEnvironment } from "./lambda-env";
 export {
   isLoopbackHost,
   LOCAL_FIREHOSE_ENDPOINT,
