@@ -17,6 +17,7 @@ export { LoaderSchedule, type LoaderScheduleProps } from "./schedule";
 export { type BucketLifecycleRule, SecureBucket, type SecureBucketProps } from "./secure-bucket";
 export {
   findSecurityViolations,
+  formatViolation,
   SecurityAspect,
   type SecurityRule,
   type SecurityViolation,

@@ -1,8 +1,8 @@
 // Synth-time security check. The aspect resolves the stack to the JSON Terraform will receive and
-// fails synth, naming every offending resource, for: a public bucket, an unencrypted bucket or
+// annotates every offending construct with an error (so synth fails listing them all) for: a public bucket, an unencrypted bucket or
 // cluster, a publicly accessible cluster, an IAM Allow of "*" actions on "*" resources, or a
 // plaintext secret anywhere. The rules run on plain JSON, so they also check any cdk.tf.json.
-import { type IAspect, TerraformStack } from "cdktf";
+import { Annotations, type IAspect, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 
 export type SecurityRule =
@@ -22,6 +22,7 @@ export interface SecurityViolation {
   readonly message: string;
 }
 
+/** The violations as one error, for callers of findSecurityViolations (the aspect annotates instead). */
 export class SecurityViolationError extends Error {
   constructor(
     readonly stackName: string,
@@ -37,13 +38,35 @@ export class SecurityViolationError extends Error {
   }
 }
 
-/** Fails synth of every stack it is applied to (directly or through the app) on any violation. */
+/**
+ * Reports every violation of each stack it is applied to as an error annotation on the offending
+ * construct (`Annotations.of(node).addError`), so one synth lists them all with their construct
+ * paths and cdktf fails the synth ("Encountered Annotations with level ERROR").
+ */
 export class SecurityAspect implements IAspect {
+  /** Aspects may run more than once per construct (synth twice): report each finding once. */
+  private readonly reported = new WeakMap<IConstruct, Set<string>>();
+
   visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
     const violations = findSecurityViolations(node.toTerraform() as TerraformJson);
-    if (violations.length > 0) throw new SecurityViolationError(node.node.id, violations);
+    if (violations.length === 0) return;
+    const byPath = new Map(node.node.findAll().map((c) => [c.node.path, c] as const));
+    for (const v of violations) {
+      const target = (v.path && byPath.get(v.path)) || node;
+      const message = formatViolation(v);
+      const seen = this.reported.get(target) ?? new Set<string>();
+      if (seen.has(message)) continue;
+      seen.add(message);
+      this.reported.set(target, seen);
+      Annotations.of(target).addError(message);
+    }
   }
+}
+
+/** `[rule] address: message`, the line a violation is reported with. */
+export function formatViolation(v: SecurityViolation): string {
+  return `[${v.rule}] ${v.address}: ${v.message}`;
 }
 
 type Attrs = Record<string, unknown>;

@@ -18,7 +18,7 @@ import {
   findSecurityViolations,
   SecureBucket,
   SecurityAspect,
-  SecurityViolationError,
+  type SecurityViolation,
   type TerraformJson,
 } from "../src/index";
 import { synthA, synthB } from "./fixtures";
@@ -32,15 +32,21 @@ function badStack(build: (stack: TerraformStack) => void): TerraformStack {
   return stack;
 }
 
-/** Synthesizes and returns the SecurityViolationError (fails the test if synth succeeds). */
-function violationsOf(stack: TerraformStack): SecurityViolationError {
-  try {
-    Testing.synth(stack);
-  } catch (error) {
-    if (error instanceof SecurityViolationError) return error;
-    throw error;
-  }
-  throw new Error("synth succeeded but should have failed the security check");
+/**
+ * Synthesizes and returns the violations and the error annotations the aspect put on the constructs
+ * (fails the test if there are none): one annotation per violation, each on its construct.
+ */
+function violationsOf(stack: TerraformStack): { violations: SecurityViolation[]; message: string } {
+  const json = JSON.parse(Testing.synth(stack)) as TerraformJson;
+  const errors = stack.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata.filter((m) => m.type === "@cdktf/error").map((m) => `[${c.node.path}] ${m.data}`),
+    );
+  const violations = findSecurityViolations(json);
+  if (violations.length === 0) throw new Error("synth succeeded but should have failed the security check");
+  expect(errors).toHaveLength(violations.length);
+  return { violations, message: errors.join("\n") };
 }
 
 const cluster = (overrides: Partial<RedshiftClusterConfig>) => (stack: TerraformStack) =>
@@ -108,6 +114,35 @@ describe("security aspect", () => {
       }),
     );
     expect(anonymous.message).toMatch(/aws_s3_bucket\.shared.*anyone-reads.*anonymous principal/);
+
+    // The same anonymous principal spelled as {AWS: "*"} and hidden in a list {AWS: [account, "*"]}.
+    for (const [id, principal] of [
+      ["aws-star", { AWS: "*" }],
+      ["aws-list-star", { AWS: ["arn:aws:iam::222222222222:root", "*"] }],
+    ] as const) {
+      const spelled = violationsOf(
+        badStack((s) => {
+          const secure = new SecureBucket(s, id, { bucketName: id });
+          new S3BucketPolicy(s, `${id}-policy`, {
+            bucket: secure.bucket.id,
+            policy: JSON.stringify({
+              Statement: [
+                {
+                  Effect: "Allow",
+                  Principal: principal,
+                  Action: "s3:GetObject",
+                  Resource: `arn:aws:s3:::${id}/*`,
+                },
+              ],
+            }),
+          });
+        }),
+      );
+      expect(spelled.violations, id).toEqual([expect.objectContaining({ rule: "public-bucket" })]);
+      expect(spelled.message).toMatch(
+        new RegExp(`\\[bad/${id}[^\\]]*\\] \\[public-bucket\\].*anonymous principal`),
+      );
+    }
   });
 
   it("fails an unencrypted bucket", () => {
@@ -231,13 +266,20 @@ describe("security aspect", () => {
     new S3Bucket(stack, "naked", { bucket: "naked" });
     cluster({ publiclyAccessible: true, encrypted: "false" })(stack);
     Aspects.of(stack).add(new SecurityAspect());
-    expect(() => app.synth()).toThrow(SecurityViolationError);
+    let message = "";
     try {
       app.synth();
     } catch (error) {
-      const rules = (error as SecurityViolationError).violations.map((v) => v.rule).sort();
-      expect(rules).toEqual(["public-bucket", "public-cluster", "unencrypted-bucket", "unencrypted-cluster"]);
-      expect((error as Error).message).toContain("(bad/naked)");
+      message = (error as Error).message;
     }
+    expect(message).toContain('Encountered Annotations with level "ERROR"');
+    // One synth lists every violation, each with its construct path.
+    for (const line of [
+      /\[bad\/naked\] \[public-bucket\] aws_s3_bucket\.naked/,
+      /\[bad\/naked\] \[unencrypted-bucket\] aws_s3_bucket\.naked/,
+      /\[bad\/cluster\] \[public-cluster\]/,
+      /\[bad\/cluster\] \[unencrypted-cluster\]/,
+    ])
+      expect(message).toMatch(line);
   });
 });

@@ -21,7 +21,11 @@ main().catch((error: unknown) => {
     console.error(`synth: ${error.message}`);
     process.exit(error.exitCode);
   }
-  if (error instanceof Error && error.name === "SecurityViolationError") {
+  // The security aspect reports violations as error annotations; cdktf then fails the synth.
+  if (
+    error instanceof Error &&
+    (error.name === "SecurityViolationError" || /Annotations with level "ERROR"/.test(error.message))
+  ) {
     console.error(`synth: ${error.message}`);
     process.exit(1);
   }
