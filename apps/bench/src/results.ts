@@ -1,6 +1,6 @@
 /** The figures the bench reports: their keys in results.json, labels, units and targets. */
 
-export const SECTIONS = ["loader", "generator", "copy-statements", "lambda", "synth"] as const;
+export const SECTIONS = ["loader", "backlog", "generator", "copy-statements", "lambda", "synth"] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
 export type Target = { op: ">=" | "<=" | "=="; value: number; label: string };
@@ -98,6 +98,32 @@ export const METRICS: readonly MetricSpec[] = [
     label: "Re-import time / first load time",
     unit: "×",
     digits: 2,
+    required: true,
+  },
+  {
+    key: "loader.backlog.invocations",
+    section: "backlog",
+    label: "Backlog drain: budget-bounded runs until nothing is pending",
+    unit: "runs",
+    digits: 0,
+    required: true,
+  },
+  {
+    key: "loader.backlog.max_invocation_s_over_budget",
+    section: "backlog",
+    label: "  worst run's time past its budget (negative: under)",
+    unit: "s",
+    digits: 2,
+    target: { op: "<=", value: 1.0, label: "≤ 1.0" },
+    required: true,
+  },
+  {
+    key: "loader.backlog.throughput_ratio",
+    section: "backlog",
+    label: "  drain throughput / one unbounded batch of the same data",
+    unit: "×",
+    digits: 2,
+    target: { op: ">=", value: 0.85, label: "≥ 0.85" },
     required: true,
   },
   {
@@ -355,12 +381,18 @@ export type ResultsJson = {
   notes: string[];
 } & Record<string, unknown>;
 
+/** `loader.backlog.invocations` → ["loader", "backlog.invocations"]: the first dot names the group. */
+function splitKey(key: string): [string, string] {
+  const dot = key.indexOf(".");
+  return [key.slice(0, dot), key.slice(dot + 1)];
+}
+
 /** results.json: nested by section (`{"loader": {"rows_per_s": …}}`), nulls explained in not_measured. */
 export function toResultsJson(figures: Figures, date: Date, machine: Machine, run: RunInfo): ResultsJson {
   const sections: Record<string, Record<string, number | null>> = {};
   const notMeasured: Record<string, string> = {};
   for (const metric of METRICS) {
-    const [group, name] = metric.key.split(".") as [string, string];
+    const [group, name] = splitKey(metric.key);
     const bucket = sections[group] ?? {};
     sections[group] = bucket;
     const value = figures.get(metric.key);
@@ -381,7 +413,7 @@ export function toResultsJson(figures: Figures, date: Date, machine: Machine, ru
 export function figuresFromJson(json: ResultsJson): Figures {
   const figures = new Figures();
   for (const metric of METRICS) {
-    const [group, name] = metric.key.split(".") as [string, string];
+    const [group, name] = splitKey(metric.key);
     const value = (json[group] as Record<string, unknown> | undefined)?.[name];
     if (typeof value === "number") figures.set(metric.key, value);
     else figures.miss(metric.key, json.not_measured?.[metric.key] ?? "not in this results file");

@@ -7,6 +7,7 @@ import type { Progress } from "./log";
 import { describeMachine } from "./machine";
 import { startProfiler } from "./profile";
 import { Figures, type ResultsJson, type SectionName, toResultsJson } from "./results";
+import { measureBacklog } from "./sections/backlog";
 import type { SectionContext } from "./sections/context";
 import { measureCopyStatements } from "./sections/copy-statements";
 import { measureGenerator } from "./sections/generator";
@@ -19,6 +20,7 @@ type Section = (context: SectionContext, figures: Figures) => Promise<void>;
 
 const RUNNERS: Record<SectionName, Section> = {
   loader: measureLoader,
+  backlog: measureBacklog,
   generator: measureGenerator,
   "copy-statements": measureCopyStatements,
   lambda: measureLambda,

@@ -30,7 +30,7 @@ import { mapLimit } from "./map-limit";
 import { planLoad, type StreamPlan } from "./plan";
 import { addCounts, type LoadReport, pendingTotal, type StreamReport, totalsOf, ZERO_COUNTS } from "./report";
 import { terminateStaleSessions } from "./sessions";
-import { type Connect, endQuietly } from "./warehouse";
+import { type Connect, endQuietly, isUndefinedTable } from "./warehouse";
 
 export interface LoadRequest {
   /** First hour (inclusive), as typed: 2026-11-23T05, a date, … Without from/to: the look-back window. */
@@ -358,9 +358,15 @@ async function loadStreams(
   });
 }
 
-async function readSlices(client: pg.ClientBase): Promise<number> {
-  const { rows } = await client.query<{ n: unknown }>(SLICE_COUNT_QUERY);
-  return Math.max(1, Number(rows[0]?.n ?? 1));
+/** The cluster's slices; undefined (no rounding) where there is no stv_slices (a stand-in, not Redshift). */
+async function readSlices(client: pg.ClientBase): Promise<number | undefined> {
+  try {
+    const { rows } = await client.query<{ n: unknown }>(SLICE_COUNT_QUERY);
+    return Math.max(1, Number(rows[0]?.n ?? 1));
+  } catch (error) {
+    if (isUndefinedTable(error)) return undefined;
+    throw error;
+  }
 }
 
 /** --dry-run: the plan and the statements each batch would run; reads only. */

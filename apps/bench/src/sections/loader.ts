@@ -98,7 +98,7 @@ export async function measureLoader(context: SectionContext, figures: Figures): 
   }
 }
 
-async function uploadObjects(standIns: StandIns, dataset: BenchDataset): Promise<void> {
+export async function uploadObjects(standIns: StandIns, dataset: BenchDataset): Promise<void> {
   const s3 = localS3Client(standIns.s3Endpoint);
   try {
     const queue = [...dataset.objects];
