@@ -1,5 +1,6 @@
 export { type GenerateCommand, parseGenerateArgs, USAGE } from "./args";
 export { DEFAULT_RETRY, type RetryPolicy } from "./backoff";
+export { type GeneratorCliIO, runCli } from "./cli-main";
 export { type GeneratorConfig, loadGeneratorConfig } from "./config";
 export { ConfigError, GeneratorError, UsageError } from "./errors";
 export { type GeneratedRecord, type GenerateOptions, generateRecords } from "./generate";

@@ -10,7 +10,7 @@ import {
   startLocalS3,
 } from "@kr/local-aws";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { GeneratorError, loadGeneratorConfig, parseGenerateArgs, runGenerate } from "../src/index";
+import { GeneratorError, loadGeneratorConfig, parseGenerateArgs, runCli, runGenerate } from "../src/index";
 
 const CLI = resolve(import.meta.dirname, "../src/cli.ts");
 const TSX = resolve(import.meta.dirname, "../../../node_modules/.bin/tsx");
@@ -109,4 +109,37 @@ it("fails fast, naming the fix, when no Firehose listens at the endpoint", async
   expect(error).toBeInstanceOf(GeneratorError);
   expect((error as GeneratorError).exitCode).toBe(1);
   expect((error as Error).message).toContain("make local-up");
+});
+
+it("runs in-process through runCli(argv, io): delivers, and exits 2 on a bad flag or setting", async () => {
+  const io = (env: Record<string, string>) => {
+    const out = { stdout: "", stderr: "" };
+    return {
+      out,
+      io: {
+        stdout: {
+          write(s: string) {
+            out.stdout += s;
+            return true;
+          },
+        },
+        stderr: {
+          write(s: string) {
+            out.stderr += s;
+            return true;
+          },
+        },
+        loadConfig: () => loadGeneratorConfig({ FIREHOSE_ENDPOINT: firehose.endpoint, ...env }),
+      },
+    };
+  };
+  const ok = io({});
+  expect(await runCli(["--count", "20", "--seed", "7", "--stream", "events"], ok.io)).toBe(0);
+  expect(ok.out.stdout).toContain("--seed 7 reproduces this run");
+  const badFlag = io({});
+  expect(await runCli(["--count", "many"], badFlag.io)).toBe(2);
+  expect(badFlag.out.stderr).toContain("generate: ");
+  const badSetting = io({ AWS_REGION: "Europe" });
+  expect(await runCli(["--count", "1"], badSetting.io)).toBe(2);
+  expect(badSetting.out.stderr).toContain('AWS_REGION must be an AWS region like eu-west-1 (got "Europe")');
 });
