@@ -9,11 +9,15 @@ STACK ?=
 FROM ?=
 TO ?=
 ARGS ?=
+# Directory holding .env, build.tfvars, cdktf.out and local state (default: the repository root);
+# `make rehearse` points it at a scratch directory so a rehearsal never touches real state.
+KR_WORKDIR ?=
+export KR_WORKDIR
 # The AWS SDK warns on every run that its 2027 releases will need Node.js 22; README says so once.
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 
 .PHONY: help install demo test synth create-infra destroy state dump-dummy-data create-redshift-tables \
-	load bench local-up local-clean
+	load bench local-up local-clean rehearse
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-24s %s\n", $$1, $$2}'
@@ -30,8 +34,8 @@ demo: install ## run the whole pipeline locally: generate → deliver → load �
 test: install ## lint, typecheck and run every test (PG_URL=postgres://… adds a PostgreSQL server)
 	$(PNPM) test
 
-synth: install ## synthesize both stacks to cdktf.out/stacks/<stack>/cdk.tf.json
-	$(PNPM) run synth
+synth: install ## synthesize both stacks to cdktf.out/stacks/<stack>/cdk.tf.json (in KR_WORKDIR when set)
+	$(if $(KR_WORKDIR),cd "$(KR_WORKDIR)" && "$(CURDIR)/node_modules/.bin/tsx" "$(CURDIR)/apps/infra/src/main.ts",$(PNPM) run synth)
 
 local-up: install ## start local S3, Firehose and warehouse in the foreground (state in .local/)
 	$(PNPM) run local-up
@@ -56,6 +60,9 @@ create-infra: synth ## deploy account-b, then account-a (its bucket policy names
 
 destroy: synth ## destroy account-a then account-b; stops first if the events bucket holds objects: KEEP_EVENTS=1 or DELETE_EVENTS=1
 	@bash tools/deploy.sh destroy $(TF_BIN) account-a account-b
+
+rehearse: install ## the deploy on this machine: two emulated accounts (moto), create-infra, generate, destroy; prints a table
+	@node_modules/.bin/tsx tools/rehearse/main.ts
 
 state: ## list Terraform state of one stack: make state STACK=account-a|account-b
 	@test -n "$(STACK)" || { echo "usage: make state STACK=account-a|account-b" >&2; exit 2; }

@@ -24,8 +24,10 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-OUT="$ROOT/cdktf.out/stacks"
-TFVARS="$ROOT/build.tfvars"
+# KR_WORKDIR (make rehearse: a scratch directory) holds .env, build.tfvars, cdktf.out and local state.
+WORK="${KR_WORKDIR:-$ROOT}"
+OUT="$WORK/cdktf.out/stacks"
+TFVARS="$WORK/build.tfvars"
 CDKTF="$ROOT/apps/infra/node_modules/.bin/cdktf"
 # Stacks whose Terraform variables come from build.tfvars.
 TFVARS_STACKS=" account-b "
