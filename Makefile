@@ -17,7 +17,7 @@ export KR_WORKDIR
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 
 .PHONY: help install demo test synth create-infra destroy state dump-dummy-data create-redshift-tables \
-	load bench local-up local-clean rehearse
+	load status bench local-up local-clean rehearse
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-24s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ create-redshift-tables: install ## create the stream tables and the loader ledge
 
 load: install ## load an hour range: make load FROM=2026-11-23T05 TO=2026-11-23T08 [ARGS="--reimport --dry-run"]; no FROM: catch up
 	$(PNPM) run load $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)") $(ARGS)
+
+status: install ## hour-by-hour grid of S3 vs the ledger, load lag and the command per gap: make status [FROM=… TO=…] [ARGS="--json"]
+	$(PNPM) run load status $(if $(FROM),--from "$(FROM)") $(if $(TO),--to "$(TO)") $(ARGS)
 
 bench: install ## benchmarks: prints a table and writes bench/results.json
 	$(PNPM) run bench $(ARGS)

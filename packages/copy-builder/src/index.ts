@@ -81,6 +81,13 @@ export {
   loaderApplicationName,
 } from "./sql/session";
 export {
+  buildFailedBatchesQuery,
+  buildFailedBatchRecord,
+  buildStatusLedgerQuery,
+  type FailedBatchRecord,
+  opsDdl,
+} from "./sql/status";
+export {
   type ColumnSpec,
   type ColumnType,
   DEFAULT_KEYS,

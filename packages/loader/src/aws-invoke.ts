@@ -9,6 +9,8 @@ import { ConfigError, LoadFailedError, UsageError } from "./errors";
 import type { LambdaResponse, LoaderPayload } from "./lambda-event";
 import { type LoadRequest, resolveRequest } from "./load";
 import { type LoadReport, mergeReports } from "./report";
+import type { StatusReport } from "./status/grid";
+import type { StatusRequest } from "./status/read";
 
 /** The part of LambdaClient used here (tests pass a fake). */
 export interface LambdaInvoker {
@@ -153,4 +155,23 @@ export async function invokeCreateTables(
   if (!response.ok) raise(response, []);
   if (!("tables" in response)) throw new LoadFailedError("the loader Lambda answered without a table report");
   return response.tables;
+}
+
+/** `status` in AWS mode: the Lambda reads the ledger (the cluster is private) and lists S3. */
+export async function invokeStatus(
+  config: LoaderConfig,
+  request: StatusRequest,
+  deps: Pick<InvokeDeps, "lambda" | "now">,
+): Promise<StatusReport> {
+  // Checked here first so a typo never costs an invocation.
+  resolveRequest(config, request, (deps.now ?? (() => new Date()))());
+  const response = await invoke(config, deps.lambda, {
+    action: "status",
+    ...(request.from !== undefined && { from: request.from }),
+    ...(request.to !== undefined && { to: request.to }),
+    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+  });
+  if (!response.ok) raise(response, []);
+  if (!("status" in response)) throw new LoadFailedError("the loader Lambda answered without a status");
+  return response.status;
 }

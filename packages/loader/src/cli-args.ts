@@ -2,10 +2,15 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors";
 import type { LoadRequest } from "./load";
+import type { StatusRequest } from "./status/read";
 
 export const USAGE = `usage:
   pnpm run load -- [--from HOUR] [--to HOUR] [--stream NAME]... [--reimport [--request-id ID]] [--dry-run] [--direct] [--json]
   pnpm run load -- create-tables [--stream NAME]... [--dry-run] [--direct] [--json]
+  pnpm run load -- status [--from HOUR] [--to HOUR] [--stream NAME]... [--direct] [--json]
+                 one row per arrival hour, one column per stream: files loaded / in S3 and a state
+                 (loaded, partial, pending, failed, missing, empty); the lag and the command for
+                 every gap. Default: the last LOAD_LOOKBACK_HOURS hours.
 
   --from HOUR    first UTC hour, inclusive: 2026-11-23T05, 2026-11-23T05:00Z, "2026-11-23 05:00",
                  or a date (2026-11-23) for the whole day. Without --from/--to: every file of the
@@ -31,7 +36,8 @@ exit codes: 0 loaded (work may be pending), 1 load failed and rolled back, 2 usa
 export type CliCommand =
   | { kind: "help" }
   | { kind: "load"; request: LoadRequest; direct: boolean; json: boolean }
-  | { kind: "create-tables"; streams: string[]; dryRun: boolean; direct: boolean; json: boolean };
+  | { kind: "create-tables"; streams: string[]; dryRun: boolean; direct: boolean; json: boolean }
+  | { kind: "status"; request: StatusRequest; direct: boolean; json: boolean };
 
 const OPTIONS = {
   from: { type: "string" },
@@ -64,10 +70,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   const [command = "load", ...extra] = positionals;
-  if (extra.length > 0 || (command !== "load" && command !== "create-tables")) {
-    const unexpected = command === "load" || command === "create-tables" ? extra[0] : command;
+  const commands = ["load", "create-tables", "status"];
+  if (extra.length > 0 || !commands.includes(command)) {
+    const unexpected = commands.includes(command) ? extra[0] : command;
     throw new UsageError(
-      `unexpected argument ${JSON.stringify(unexpected)}: the commands are load (default) and create-tables; hours go after --from/--to`,
+      `unexpected argument ${JSON.stringify(unexpected)}: the commands are load (default), create-tables and status; hours go after --from/--to`,
     );
   }
   const streams = (values.stream ?? [])
@@ -89,6 +96,20 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       );
     }
     return { kind: "create-tables", streams, ...common };
+  }
+  if (command === "status") {
+    const misplaced = (["reimport", "dry-run"] as const).filter((flag) => values[flag] !== undefined);
+    if (misplaced.length > 0) {
+      throw new UsageError(
+        `status takes no ${misplaced.map((f) => `--${f}`).join("/")}: it only reads; run the command it prints for a gap`,
+      );
+    }
+    const request: StatusRequest = {
+      ...(values.from !== undefined && { from: values.from }),
+      ...(values.to !== undefined && { to: values.to }),
+      ...(streams.length > 0 && { streams }),
+    };
+    return { kind: "status", request, direct: common.direct, json: common.json };
   }
   if (values.reimport && values.from === undefined) {
     throw new UsageError(

@@ -1,6 +1,12 @@
 // The `load` command: parse → run the core (here, or through the Lambda in AWS mode) → print.
 // Returns the exit code: 0 loaded, 1 load failed and rolled back, 2 usage or configuration error.
-import { createLambdaClient, type InvokeDeps, invokeCreateTables, invokeLoad } from "./aws-invoke";
+import {
+  createLambdaClient,
+  type InvokeDeps,
+  invokeCreateTables,
+  invokeLoad,
+  invokeStatus,
+} from "./aws-invoke";
 import { type CliCommand, parseCliArgs, USAGE } from "./cli-args";
 import { type LoaderConfig, loadConfigFromEnvironment } from "./config";
 import { type CreateTablesReport, createTables } from "./create-tables";
@@ -10,9 +16,13 @@ import { runLoad } from "./load";
 import { createProgress, type ProgressSink } from "./progress";
 import type { LoadReport } from "./report";
 import { formatPlan, formatReportTable } from "./report-format";
+import type { StatusReport } from "./status/grid";
+import { runStatus } from "./status/read";
+import { formatStatus } from "./status/render";
 
 export interface CliIO {
-  stdout: { write(chunk: string): boolean };
+  /** isTTY: colour the status grid. */
+  stdout: { write(chunk: string): boolean; isTTY?: boolean };
   stderr: ProgressSink;
   /** Defaults to ./.env over the process environment. */
   loadConfig?: () => LoaderConfig;
@@ -42,6 +52,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (command.kind === "create-tables") {
       const report = await runCreateTables(config, command, viaLambda, io);
       out(json ? JSON.stringify(report, null, 2) : formatTables(report));
+      return 0;
+    }
+    if (command.kind === "status") {
+      const status = await runStatusCommand(config, command, viaLambda, io);
+      out(json ? JSON.stringify(status, null, 2) : formatStatus(status, { color: io.stdout.isTTY === true }));
       return 0;
     }
     const report = await runLoadCommand(config, command, viaLambda, io);
@@ -86,6 +101,28 @@ async function runLoadCommand(
     }
   } finally {
     progress.stop();
+  }
+}
+
+async function runStatusCommand(
+  config: LoaderConfig,
+  command: Extract<CliCommand, { kind: "status" }>,
+  viaLambda: boolean,
+  io: CliIO,
+): Promise<StatusReport> {
+  if (viaLambda) {
+    const lambda = (io.lambda ?? createLambdaClient)(config);
+    try {
+      return await invokeStatus(config, command.request, { lambda });
+    } finally {
+      lambda.destroy?.();
+    }
+  }
+  const deps = (io.runtimeDeps ?? createRuntimeDeps)(config);
+  try {
+    return await runStatus(config, command.request, deps);
+  } finally {
+    deps.close();
   }
 }
 

@@ -4,6 +4,7 @@ import {
   LEDGER_ADDED_COLUMNS,
   LEDGER_SCHEMA,
   ledgerDdl,
+  opsDdl,
   STREAM_TABLES,
   streamTableDdl,
 } from "@kr/copy-builder";
@@ -44,7 +45,7 @@ export async function createTables(
     return client;
   };
   try {
-    const statements = ledgerDdl(dialect);
+    const statements = [...ledgerDdl(dialect), ...opsDdl(dialect)];
     const existing: string[] = [];
     for (const stream of streams) {
       const spec = STREAM_TABLES[stream];

@@ -21,9 +21,11 @@ import { type ErrorInfo, errorInfo, LoadFailedError, UsageError } from "./errors
 import { type LoadRequest, runLoad } from "./load";
 import type { Logger } from "./log";
 import type { LoadReport } from "./report";
+import type { StatusReport } from "./status/grid";
+import { runStatus, type StatusRequest } from "./status/read";
 
 const payloadSchema = z.strictObject({
-  action: z.optional(z.enum(["load", "create-tables"])),
+  action: z.optional(z.enum(["load", "create-tables", "status"])),
   from: z.optional(z.string()),
   to: z.optional(z.string()),
   streams: z.optional(z.array(z.string())),
@@ -42,13 +44,15 @@ export type LoaderPayload = z.input<typeof payloadSchema>;
 
 export type LambdaCommand =
   | { action: "load"; scheduled: boolean; request: LoadRequest; chain?: ChainStep }
-  | { action: "create-tables"; scheduled: false; request: { streams?: string[]; dryRun?: boolean } };
+  | { action: "create-tables"; scheduled: false; request: { streams?: string[]; dryRun?: boolean } }
+  | { action: "status"; scheduled: false; request: StatusRequest };
 
 export type LambdaResponse =
   | { ok: true; report: LoadReport; continuation?: LoaderPayload }
   /** A scheduled run that found another drain chain running: it leaves the work to that chain. */
   | { ok: true; skipped: string }
   | { ok: true; tables: CreateTablesReport }
+  | { ok: true; status: StatusReport }
   | { ok: false; error: ErrorInfo; report?: LoadReport };
 
 function isScheduled(event: unknown): boolean {
@@ -84,6 +88,11 @@ export function parseLambdaEvent(event: unknown, newChainId: () => string = rand
     return { action: "load", scheduled: true, request: {}, chain: continuation };
   }
   const request = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  if (action === "status") {
+    const { from, to, streams } = rest;
+    const request: StatusRequest = { ...(from && { from }), ...(to && { to }), ...(streams && { streams }) };
+    return { action, scheduled: false, request };
+  }
   return action === "create-tables"
     ? {
         action,
@@ -124,6 +133,9 @@ export async function handleLambdaEvent(
     command = parseLambdaEvent(event);
     const config = runtime.config();
     deps = runtime.deps(config);
+    if (command.action === "status") {
+      return { ok: true, status: await runStatus(config, command.request, deps) };
+    }
     if (command.action === "create-tables") {
       const tables = await createTables(config, command.request, deps);
       runtime.log("info", "tables created", { statements: tables.statements.length, dryRun: tables.dryRun });

@@ -30,6 +30,7 @@ import { mapLimit } from "./map-limit";
 import { planLoad, type StreamPlan } from "./plan";
 import { addCounts, type LoadReport, pendingTotal, type StreamReport, totalsOf, ZERO_COUNTS } from "./report";
 import { terminateStaleSessions } from "./sessions";
+import { recordFailedBatch } from "./status/failed-batches";
 import { type Connect, endQuietly, isUndefinedTable } from "./warehouse";
 
 export interface LoadRequest {
@@ -297,6 +298,7 @@ async function loadStreams(
         if (files.length === 0) break;
         const batchBytes = files.reduce((n, f) => n + f.size, 0);
         const batchStarted = now();
+        const attemptId = batchId(plan.stream);
         try {
           client ??= await deps.connect();
           const result = await runBatch({
@@ -307,7 +309,7 @@ async function loadStreams(
             range: resolved.range,
             reimport: resolved.reimport,
             ...(resolved.requestId !== undefined && { requestId: resolved.requestId }),
-            batchId: batchId(plan.stream),
+            batchId: attemptId,
             ...mergeSettings(config),
             ...(run.deadline !== undefined && { deadline: run.deadline }),
             now,
@@ -333,6 +335,14 @@ async function loadStreams(
           await endQuietly(client);
           client = undefined;
           report = failedStream(report, plan, error);
+          // After the rollback, so the status grid can show these hours as `failed`.
+          await recordFailedBatch(deps.connect, {
+            stream: plan.stream,
+            files,
+            batchId: attemptId,
+            error: report.error ?? "",
+            failedAt: now(),
+          });
           break;
         }
         queue = queue.slice(files.length);

@@ -9,6 +9,8 @@ export interface PlannedFile {
   size: number;
   /** Partition (arrival) hour. */
   hour: Date;
+  /** When S3 received the object (the status grid's lag is measured from it). */
+  lastModified?: Date;
 }
 
 /** An S3 client for the settings: path-style, fixed credentials and lenient checksums for local S3. */
@@ -42,7 +44,12 @@ export async function listHourObjects(
     for await (const page of pages) {
       for (const object of page.Contents ?? []) {
         if (!object.Key || object.Key.endsWith("/")) continue;
-        files.push({ key: object.Key, size: object.Size ?? 0, hour });
+        files.push({
+          key: object.Key,
+          size: object.Size ?? 0,
+          hour,
+          ...(object.LastModified && { lastModified: object.LastModified }),
+        });
       }
     }
     return files;

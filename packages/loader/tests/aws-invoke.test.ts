@@ -214,6 +214,32 @@ describe("the CLI in AWS mode", () => {
     expect(stdout).toMatch(/│ utm +│ loaded +│ +30 │ .* │ +90 │ +0 │ +0 │ +90 │/);
   });
 
+  it("status goes through the Lambda (a `status` action) and prints the grid", async () => {
+    let stdout = "";
+    const lambda = localLambda();
+    const code = await runCli(
+      ["status", "--from", "2026-12-30T00", "--to", "2026-12-30T02", "--stream", "utm"],
+      {
+        stdout: {
+          write: (s: string) => {
+            stdout += s;
+            return true;
+          },
+        },
+        stderr: { write: () => true, isTTY: false },
+        loadConfig: () => awsConfig(),
+        lambda: () => lambda,
+      },
+    );
+    expect(code).toBe(0);
+    expect(lambda.payloads).toEqual([
+      { action: "status", from: "2026-12-30T00", to: "2026-12-30T02", streams: ["utm"] },
+    ]);
+    // Whatever earlier tests loaded, every hour of the range has its one object in S3.
+    expect(stdout).toMatch(/│ 2026-12-30T01 │ [01]\/1 (loaded|pending) +│/);
+    expect(stdout).toContain("newest fully loaded hour:");
+  });
+
   it("create-tables --dry-run prints the Redshift DDL without invoking anything", async () => {
     let stdout = "";
     const lambda = localLambda();

@@ -107,7 +107,7 @@ describe("usage errors exit 2 with a message that says what to do", () => {
     [["--reimport=yes", "--from", "2026-11-23"], "--reimport takes no value"],
     [
       ["2026-11-23T05"],
-      'unexpected argument "2026-11-23T05": the commands are load (default) and create-tables; hours go after --from/--to',
+      'unexpected argument "2026-11-23T05": the commands are load (default), create-tables and status; hours go after --from/--to',
     ],
     [["create-tables", "--from", "2026-11-23"], "create-tables takes no --from"],
   ])("%j", async (argv, message) => {

@@ -222,6 +222,20 @@ describe("handler", () => {
     });
   });
 
+  it("a status action answers the grid (the CLI's view in AWS mode)", async () => {
+    const response = await handleLambdaEvent(
+      { action: "status", from: "2026-12-20T09", to: "2026-12-20T10" },
+      runtime,
+    );
+    expect(response).toMatchObject({ ok: true, status: { range: { from: "2026-12-20T09", hours: 2 } } });
+    const status = (response as Extract<LambdaResponse, { status: unknown }>).status;
+    expect(status.rows.map((r) => r.cells.map((c) => `${c.filesLoaded}/${c.filesInS3} ${c.state}`))).toEqual([
+      ["1/1 loaded", "0/0 empty"],
+      ["0/0 empty", "0/0 empty"],
+    ]);
+    expect(() => parseLambdaEvent({ action: "status", reimport: true })).not.toThrow();
+  });
+
   it("create-tables runs the DDL", async () => {
     const response = await handleLambdaEvent({ action: "create-tables" }, runtime);
     expect(response).toMatchObject({ ok: true, tables: { dialect: "postgres", dryRun: false } });
