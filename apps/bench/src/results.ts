@@ -98,6 +98,7 @@ export const METRICS: readonly MetricSpec[] = [
     label: "Re-import time / first load time",
     unit: "×",
     digits: 2,
+    target: { op: "<=", value: 1.1, label: "≤ 1.1" },
     required: true,
   },
   {
@@ -125,6 +126,28 @@ export const METRICS: readonly MetricSpec[] = [
     digits: 2,
     target: { op: ">=", value: 0.85, label: "≥ 0.85" },
     required: true,
+  },
+  {
+    key: "loader.copy_ms",
+    section: "loader",
+    label: "The COPY (stage step) of the batch",
+    unit: "ms",
+    digits: 0,
+  },
+  {
+    key: "loader.reader_wait_ms",
+    section: "loader",
+    label: "A reader's wait during the COPY (median of SELECT count(*))",
+    unit: "ms",
+    digits: 1,
+    required: true,
+  },
+  {
+    key: "loader.reader_wait_max_ms",
+    section: "loader",
+    label: "A reader's longest wait during the COPY",
+    unit: "ms",
+    digits: 1,
   },
   {
     key: "generator.events_per_s",

@@ -61,6 +61,7 @@ export {
 export { buildLock } from "./sql/lock";
 export {
   buildAnalyzeStaging,
+  buildCountUnchanged,
   buildCreateStaging,
   buildDeleteReplaced,
   buildDropStaging,

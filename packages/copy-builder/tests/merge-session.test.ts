@@ -52,7 +52,7 @@ describe("dedupe window", () => {
 
 describe("staging housekeeping", () => {
   it("analyzes staging (PostgreSQL) and drops it, IF EXISTS after a failure", () => {
-    expect(buildAnalyzeStaging(target)).toBe('ANALYZE "kr_stage_utm"');
+    expect(buildAnalyzeStaging(target)).toBe('ANALYZE "kr_stage_utm" ("event_id", "occurred_at")');
     expect(buildDropStaging(target, { ifExists: true })).toBe('DROP TABLE IF EXISTS "kr_stage_utm"');
   });
 

@@ -6,6 +6,7 @@
 import {
   buildAnalyzeStaging,
   buildBatchRecord,
+  buildCountUnchanged,
   buildCreateStaging,
   buildDeleteReplaced,
   buildDropStaging,
@@ -222,13 +223,24 @@ async function merge(
   let written = 0;
   let unchanged = 0;
   if (rowsStaged > 0 && staged.bounds) {
-    // A re-import mostly brings rows the table already has: on PostgreSQL they are dropped from
-    // staging instead of deleted and written again (Redshift: see docs/loading.md).
+    // A re-import mostly brings rows the table already has: on PostgreSQL they are left alone instead
+    // of deleted and written again (Redshift: see docs/loading.md). First a read-only count: when
+    // every staged row is unchanged, nothing is written; when only some are, they leave staging.
     if (input.reimport && driver.dialect === "postgres") {
-      const { rows } = await client.query<{ unchanged: unknown }>(
-        buildDropUnchanged(target, staged.bounds, options),
-      );
-      unchanged = count(rows[0]?.unchanged);
+      let identical = -1;
+      if (distinctKeys === rowsStaged) {
+        const { rows } = await client.query<{ unchanged: unknown }>(
+          buildCountUnchanged(target, staged.bounds, options),
+        );
+        identical = count(rows[0]?.unchanged);
+      }
+      if (identical === distinctKeys) unchanged = identical;
+      else if (identical !== 0) {
+        const { rows } = await client.query<{ unchanged: unknown }>(
+          buildDropUnchanged(target, staged.bounds, options),
+        );
+        unchanged = count(rows[0]?.unchanged);
+      }
     }
     if (unchanged < distinctKeys) {
       const deleted = await client.query(buildDeleteReplaced(target, staged.bounds, options));

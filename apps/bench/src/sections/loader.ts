@@ -43,6 +43,8 @@ interface Samples {
   stage: number[];
   first: number[];
   reimport: number[];
+  /** Latency of each `SELECT count(*) FROM public.events` started while the first load was staging, ms. */
+  readerWait: number[];
 }
 
 /**
@@ -75,6 +77,7 @@ export async function measureLoader(context: SectionContext, figures: Figures): 
       stage: [],
       first: [],
       reimport: [],
+      readerWait: [],
     };
     let csv: { buffer: Buffer; file: string; columns: Column[] } | undefined;
     for (let rep = 1; rep <= options.repetitions; rep++) {
@@ -209,8 +212,15 @@ async function runRepetition(context: SectionContext, input: RepetitionInput) {
     const wholeLoad = async () => {
       const request = { from: dataset.from, to: dataset.to, streams: ["events"] };
       let start = now();
-      const first = await runLoad(loaderConfig, request, deps);
+      const probe = await readerProbe(warehouse.url);
+      const first = await runLoad(loaderConfig, request, { ...deps, onProgress: probe.onProgress }).finally(
+        () => probe.stop(),
+      );
       const firstSeconds = (now() - start) / 1000;
+      samples.readerWait.push(...probe.waits);
+      progress(
+        `${tag}: ${probe.waits.length} readers during the COPY waited ${probe.waits.length ? median(probe.waits).toFixed(1) : "-"} ms (median)`,
+      );
       checkLoaded(context, first, rows, "first load");
       samples.first.push(firstSeconds);
       progress(`${tag}: whole load ${firstSeconds.toFixed(2)} s, ${fmt(rows / firstSeconds)} rows/s`);
@@ -255,6 +265,41 @@ function checkLoaded(context: SectionContext, report: LoadReport, rows: number, 
       `${what}: the loader reported ${totals.rowsStaged} staged, ${totals.inserted} inserted, ${totals.replaced} replaced, ${totals.unchanged} unchanged for ${rows} rows`,
     );
   }
+}
+
+/**
+ * A dashboard reading the table while the loader stages: one `SELECT count(*)` after another on its
+ * own connection, timed only while the load reports its stage step (the COPY) in progress.
+ */
+async function readerProbe(url: string) {
+  const reader = new pg.Client(url);
+  await reader.connect();
+  const waits: number[] = [];
+  let staging = false;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      if (!staging) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      const start = now();
+      await reader.query("SELECT count(*) FROM public.events");
+      if (staging) waits.push(now() - start);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    waits,
+    onProgress: (p: { phase: string }) => {
+      staging = p.phase === "staging";
+    },
+    async stop() {
+      stopped = true;
+      await loop.catch(() => {});
+      await reader.end().catch(() => {});
+    },
+  };
 }
 
 /** Seconds the Postgres driver takes to stage every object into the batch's temp table (rolled back). */
@@ -336,6 +381,22 @@ function report(context: SectionContext, figures: Figures, rows: number, samples
   figures.set("loader.first_load_s", first);
   figures.set("loader.reimport_s", median(samples.reimport));
   figures.set("loader.reimport_time_ratio", median(samples.reimport) / first);
+  // The COPY alone (the stage step) and what a reader waits while it runs: the lock comes after it.
+  figures.set("loader.copy_ms", (rows / stage) * 1000);
+  if (samples.readerWait.length > 0) {
+    figures.set("loader.reader_wait_ms", median(samples.readerWait));
+    figures.set("loader.reader_wait_max_ms", Math.max(...samples.readerWait));
+  } else {
+    figures.miss(
+      "loader.reader_wait_ms",
+      "no reader started while a load was staging (the stage step was too short)",
+    );
+  }
+  if (context.backend.startsWith("PGlite")) {
+    figures.notes.push(
+      "loader: PGlite runs one transaction at a time for every connection, so there a reader waits for the stage transaction; on a PostgreSQL server (and Redshift) it does not",
+    );
+  }
   for (const text of notes.get(context) ?? []) figures.notes.push(`loader: ${text}`);
   // Where the whole load's time goes, against the two-write limit's two parts (medians, seconds).
   const stageS = rows / stage;

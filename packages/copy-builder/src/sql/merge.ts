@@ -53,7 +53,10 @@ export function buildDropStaging(target: MergeTarget, options: { ifExists?: bool
  * while empty by itself (see docs/loading.md).
  */
 export function buildAnalyzeStaging(target: MergeTarget): string {
-  return `ANALYZE ${quoteIdent(target.staging, "staging table")}`;
+  // Only the join columns: their statistics are what the plan needs, and the wide ones (JSON) are
+  // most of ANALYZE's cost.
+  const columns = [target.key, target.sortKey].map((c) => quoteIdent(c, "column")).join(", ");
+  return `ANALYZE ${quoteIdent(target.staging, "staging table")} (${columns})`;
 }
 
 export interface MergeOptions {
@@ -137,6 +140,32 @@ export function buildDeleteReplaced(
     `USING ${staging}`,
     `WHERE ${table}.${key} = ${staging}.${key}`,
     `  AND ${table}.${sort} BETWEEN ${low} AND ${high}`,
+  ].join("\n");
+}
+
+/**
+ * PostgreSQL, re-import: how many staged rows equal their target row (same key within the bounds,
+ * every column equal). Read-only: when every staged key is unchanged the merge writes nothing at all.
+ */
+export function buildCountUnchanged(
+  target: MergeTarget,
+  bounds: { min: Date; max: Date } | "staged",
+  options: MergeOptions = {},
+): string {
+  const table = quoteIdent(target.table, "table");
+  const staging = quoteIdent(target.staging, "staging table");
+  const key = quoteIdent(target.key, "key column");
+  const sort = quoteIdent(target.sortKey, "sort key column");
+  const [low, high] = boundsSql(target, bounds, options);
+  const row = (alias: string) =>
+    `(${target.columns.map((c) => `${alias}.${quoteIdent(c, "column")}`).join(", ")})`;
+  return [
+    "SELECT COUNT(*) AS unchanged",
+    `FROM ${staging}`,
+    `JOIN ${qualifiedName(target.schema, target.table)}`,
+    `  ON ${table}.${key} = ${staging}.${key}`,
+    ` AND ${table}.${sort} BETWEEN ${low} AND ${high}`,
+    ` AND ${row(table)} IS NOT DISTINCT FROM ${row(staging)}`,
   ].join("\n");
 }
 
