@@ -62,7 +62,6 @@ export { buildLock } from "./sql/lock";
 export {
   buildAnalyzeStaging,
   buildCountUnchanged,
-  buildCreateStaging,
   buildDeleteReplaced,
   buildDropStaging,
   buildDropUnchanged,
@@ -81,6 +80,15 @@ export {
   LOADER_APPLICATION_PREFIX,
   loaderApplicationName,
 } from "./sql/session";
+export {
+  buildCreateStaging,
+  buildDeleteStagingRejects,
+  buildStagingRejects,
+  stagingColumns,
+  type TargetColumn,
+  varcharLength,
+  WIDE_VARCHAR,
+} from "./sql/staging";
 export {
   buildFailedBatchesQuery,
   buildFailedBatchRecord,

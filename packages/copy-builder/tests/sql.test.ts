@@ -8,6 +8,7 @@ import {
   buildCopy,
   buildCreateStaging,
   buildDeleteReplaced,
+  buildDeleteStagingRejects,
   buildDropStaging,
   buildInsertFromStaging,
   buildLedgerForget,
@@ -15,6 +16,7 @@ import {
   buildLedgerRecord,
   buildLoadErrorsQuery,
   buildLock,
+  buildStagingRejects,
   buildStagingStats,
   LEDGER_CHUNK,
   ledgerDdl,
@@ -23,8 +25,10 @@ import {
   maxErrorFor,
   normalizeDataType,
   STREAM_TABLES,
+  stagingColumns,
   stagingTableName,
   streamTableDdl,
+  type TargetColumn,
   timestampLiteral,
 } from "../src/index";
 
@@ -132,12 +136,54 @@ describe("lock (where the dialects differ)", () => {
 });
 
 describe("stage and merge (one text for both dialects)", () => {
-  it("stages into a temp table shaped like the target", () => {
-    expect(buildCreateStaging(target)).toBe('CREATE TEMP TABLE "kr_stage_utm" (LIKE "public"."utm")');
+  const utmColumns: TargetColumn[] = [
+    { name: "event_id", type: "varchar(64)", nullable: false },
+    { name: "occurred_at", type: "timestamptz", nullable: false },
+    { name: "utm_source", type: "varchar(256)", nullable: true },
+  ];
+
+  it("stages into explicit nullable columns, the key at VARCHAR(65535) so TRUNCATECOLUMNS never cuts it", () => {
+    expect(buildCreateStaging(target, utmColumns, "postgres")).toBe(
+      [
+        'CREATE TEMP TABLE "kr_stage_utm" (',
+        '  "event_id" varchar(65535),',
+        '  "occurred_at" timestamptz,',
+        '  "utm_source" varchar(256)',
+        ")",
+      ].join("\n"),
+    );
+    expect(buildCreateStaging(target, utmColumns, "redshift")).toMatch(
+      /\n\)\nDISTSTYLE KEY\nDISTKEY \("event_id"\)$/,
+    );
+    expect(() =>
+      buildCreateStaging(
+        target,
+        [{ name: "event_id", type: "varchar(64); DROP TABLE x", nullable: false }],
+        "postgres",
+      ),
+    ).toThrow(/column type/);
     expect(buildDropStaging(target)).toBe('DROP TABLE "kr_stage_utm"');
     expect(buildStagingStats(target)).toBe(
       'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_utm"',
     );
+  });
+
+  it("finds and removes, in SQL, staged rows whose key does not fit or that lack a required field", () => {
+    const where = [
+      'WHERE ("event_id" IS NULL) OR (OCTET_LENGTH("event_id") > 64) OR ("occurred_at" IS NULL)',
+    ];
+    expect(buildStagingRejects(target, utmColumns, 100)).toBe(
+      [
+        `SELECT LEFT("event_id", 100) AS key_prefix, CASE WHEN "event_id" IS NULL THEN 'event_id: missing or null (required)' WHEN OCTET_LENGTH("event_id") > 64 THEN 'event_id: longer than 64 bytes' WHEN "occurred_at" IS NULL THEN 'occurred_at: missing or null (required)' END AS reason, COUNT(*) OVER () AS total`,
+        'FROM "kr_stage_utm"',
+        ...where,
+        "LIMIT 100",
+      ].join("\n"),
+    );
+    expect(buildDeleteStagingRejects(target, utmColumns)).toBe(
+      ['DELETE FROM "kr_stage_utm"', ...where].join("\n"),
+    );
+    expect(stagingColumns(utmColumns, target).every((c) => c.nullable)).toBe(true);
   });
 
   it("deletes replaced rows by key, bounded by the staged sort-key range (widened by 1 ms)", () => {
@@ -297,21 +343,21 @@ describe("DDL", () => {
     ]);
   });
 
-  it("PostgreSQL: jsonb properties, text columns and a BRIN index on occurred_at", () => {
+  it("PostgreSQL: jsonb properties, the same VARCHAR(n) as Redshift, and a BRIN index on occurred_at", () => {
     expect(streamTableDdl("postgres", "public", "utm", STREAM_TABLES.utm)).toEqual([
       'CREATE SCHEMA IF NOT EXISTS "public"',
       [
         'CREATE TABLE IF NOT EXISTS "public"."utm" (',
-        '  "event_id" text NOT NULL,',
+        '  "event_id" VARCHAR(64) NOT NULL,',
         '  "occurred_at" TIMESTAMPTZ NOT NULL,',
-        '  "session_id" text,',
-        '  "user_id" text,',
-        '  "utm_source" text,',
-        '  "utm_medium" text,',
-        '  "utm_campaign" text,',
-        '  "utm_term" text,',
-        '  "utm_content" text,',
-        '  "landing_page" text',
+        '  "session_id" VARCHAR(128),',
+        '  "user_id" VARCHAR(128),',
+        '  "utm_source" VARCHAR(256),',
+        '  "utm_medium" VARCHAR(256),',
+        '  "utm_campaign" VARCHAR(256),',
+        '  "utm_term" VARCHAR(256),',
+        '  "utm_content" VARCHAR(256),',
+        '  "landing_page" VARCHAR(2048)',
         ")",
       ].join("\n"),
       'CREATE INDEX IF NOT EXISTS "utm_occurred_at_brin" ON "public"."utm" USING brin ("occurred_at")',
@@ -362,7 +408,7 @@ describe("drain chain lease", () => {
 describe("catalog", () => {
   it("reads columns from information_schema with parameters", () => {
     expect(buildColumnsQuery("public", "events")).toEqual({
-      text: "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+      text: "SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
       values: ["public", "events"],
     });
   });

@@ -9,6 +9,7 @@ import {
   buildCountUnchanged,
   buildCreateStaging,
   buildDeleteReplaced,
+  buildDeleteStagingRejects,
   buildDropStaging,
   buildDropUnchanged,
   buildInsertFromStaging,
@@ -17,11 +18,13 @@ import {
   buildLedgerRecord,
   buildLock,
   buildReimportLookup,
+  buildStagingRejects,
   buildStagingStats,
   buildStatementTimeout,
   buildWorkMem,
   type HourRange,
   type MergeTarget,
+  stagingColumns,
   stagingTableName,
 } from "@kr/copy-builder";
 import type pg from "pg";
@@ -30,6 +33,7 @@ import { TooManyRejectedError } from "./errors";
 import { type StreamReport, ZERO_COUNTS } from "./report";
 import type { PlannedFile } from "./s3-objects";
 import type { StageProgress, StagingColumn } from "./staging/index";
+import { rejectInStaging } from "./staging-rejects";
 
 export interface BatchInput {
   client: pg.ClientBase;
@@ -177,18 +181,25 @@ async function stage(
   await setStatementTimeout(input);
   await client.query("BEGIN");
   if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
-  await client.query(buildCreateStaging(target));
+  await client.query(buildCreateStaging(target, input.columns, driver.dialect));
   const request: StageRequest = {
     client,
     stream: input.stream,
     batchId: input.batchId,
     staging: target.staging,
-    columns: input.columns,
+    columns: stagingColumns(input.columns, target),
     files,
     maxErrors: input.maxErrors,
     ...(input.onProgress && { onProgress: input.onProgress }),
   };
-  const outcome = await driver.stage(request);
+  const outcome = await rejectInStaging({
+    client,
+    stream: input.stream,
+    target,
+    columns: input.columns,
+    maxErrors: input.maxErrors,
+    staged: await driver.stage(request),
+  });
   // Autovacuum never analyzes temp tables; Redshift's COPY into an empty table analyzes it itself.
   if (driver.dialect === "postgres") await client.query(buildAnalyzeStaging(target));
   const { rows } = await client.query<{
@@ -317,7 +328,7 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     stream: input.stream,
     batchId: input.batchId,
     staging: target.staging,
-    columns: input.columns,
+    columns: stagingColumns(input.columns, target),
     files: input.files,
     maxErrors: input.maxErrors,
   });
@@ -332,8 +343,10 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     ...setTimeout,
     "BEGIN",
     ...workMem,
-    buildCreateStaging(target),
+    buildCreateStaging(target, input.columns, input.driver.dialect),
     ...stage,
+    buildStagingRejects(target, input.columns, 100),
+    buildDeleteStagingRejects(target, input.columns),
     ...(postgres ? [buildAnalyzeStaging(target)] : []),
     buildStagingStats(target),
     "COMMIT",

@@ -56,4 +56,4 @@ export { type Counts, type LoadReport, mergeReports, type StreamReport, type Str
 export { formatBytes, formatDuration, formatPlan, formatReportTable } from "./report-format";
 export { createS3Client, type PlannedFile } from "./s3-objects";
 export type { RejectedRecord } from "./staging/index";
-export { type Connect, warehouseConnector } from "./warehouse";
+export { type Connect, readTableColumns, warehouseConnector } from "./warehouse";

@@ -88,12 +88,19 @@ export async function readTableColumns(
   schema: string,
   table: string,
 ): Promise<StagingColumn[]> {
-  const { rows } = await client.query<{ column_name: string; data_type: string; is_nullable: string }>(
-    buildColumnsQuery(schema, table),
-  );
+  const { rows } = await client.query<{
+    column_name: string;
+    data_type: string;
+    character_maximum_length: number | string | null;
+    is_nullable: string;
+  }>(buildColumnsQuery(schema, table));
   return rows.map((row) => ({
     name: row.column_name,
-    type: normalizeDataType(row.data_type),
+    // varchar(n) keeps its n: the staging table and the reject step need the target's lengths.
+    type:
+      normalizeDataType(row.data_type) === "varchar" && row.character_maximum_length !== null
+        ? `varchar(${Number(row.character_maximum_length)})`
+        : normalizeDataType(row.data_type),
     nullable: row.is_nullable.toUpperCase() === "YES",
   }));
 }

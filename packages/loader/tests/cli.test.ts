@@ -162,7 +162,12 @@ describe("running", () => {
     );
     expect(result.stdout).toMatch(/│ events +│ public\.events +│ +2 │ +4 │/);
     expect(result.stdout).toContain('LOCK TABLE "public"."events" IN SHARE ROW EXCLUSIVE MODE;');
-    expect(result.stdout).toMatch(/CREATE TEMP TABLE "kr_stage_utm_[0-9a-f]{8}" \(LIKE "public"\."utm"\);/);
+    expect(result.stdout).toMatch(
+      /CREATE TEMP TABLE "kr_stage_utm_[0-9a-f]{8}" \(\n {2}"event_id" varchar\(65535\),\n {2}"occurred_at" timestamptz,/,
+    );
+    expect(result.stdout).toMatch(
+      /DELETE FROM "kr_stage_utm_[0-9a-f]{8}"\nWHERE \("event_id" IS NULL\) OR \(OCTET_LENGTH\("event_id"\) > 64\) OR \("occurred_at" IS NULL\);/,
+    );
     expect(result.stdout).toContain('DELETE FROM "public"."utm"');
     expect(await warehouseState(stack)).toEqual(before);
     expect(await stack.listKeys()).toEqual(keys);

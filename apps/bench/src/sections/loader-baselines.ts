@@ -5,6 +5,7 @@
 //   any exactly-once load has to do at least (stage, then write the target), minus dedupe, delete
 //   and ledger.
 import { buildCreateStaging } from "@kr/copy-builder";
+import { readTableColumns } from "@kr/loader";
 import type pg from "pg";
 import { copyCsvSql, copyFromStdinSeconds, quoteTable } from "../baseline";
 import type { Column } from "../csv";
@@ -21,18 +22,23 @@ export interface BaselineCsv {
   columns: Column[];
 }
 
-/** The loader's own staging DDL (`CREATE TEMP TABLE … (LIKE target)`) under another name. */
+/** The loader's own staging DDL (explicit nullable columns, the key wide) under another name. */
 export async function createTempLikeStaging(client: pg.Client, schema: string, table: string): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS ${quoteTable(TEMP_BASELINE)}`);
+  const columns = await readTableColumns(client, schema, table);
   await client.query(
-    buildCreateStaging({
-      schema,
-      table,
-      staging: TEMP_BASELINE,
-      columns: [],
-      key: "event_id",
-      sortKey: "occurred_at",
-    }),
+    buildCreateStaging(
+      {
+        schema,
+        table,
+        staging: TEMP_BASELINE,
+        columns: columns.map((c) => c.name),
+        key: "event_id",
+        sortKey: "occurred_at",
+      },
+      columns,
+      "postgres",
+    ),
   );
 }
 

@@ -2,14 +2,15 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { buildCreateStaging, STREAM_TABLES, stagingColumns, stagingTableName } from "@kr/copy-builder";
 import {
-  buildColumnsQuery,
-  buildCreateStaging,
-  normalizeDataType,
-  STREAM_TABLES,
-  stagingTableName,
-} from "@kr/copy-builder";
-import { createRuntimeDeps, createTables, type LoadReport, loadConfig, runLoad } from "@kr/loader";
+  createRuntimeDeps,
+  createTables,
+  type LoadReport,
+  loadConfig,
+  readTableColumns,
+  runLoad,
+} from "@kr/loader";
 import { localS3Client } from "@kr/local-aws";
 import pg from "pg";
 import {
@@ -312,27 +313,19 @@ async function stageSeconds(
     await client.query("BEGIN");
     const spec = STREAM_TABLES.events;
     if (!spec) throw new Error("copy-builder has no events table");
-    const { rows: catalog } = await client.query<{
-      column_name: string;
-      data_type: string;
-      is_nullable: string;
-    }>(buildColumnsQuery("public", "events"));
-    const columns = catalog.map((row) => ({
-      name: row.column_name,
-      type: normalizeDataType(row.data_type),
-      nullable: row.is_nullable.toUpperCase() === "YES",
-    }));
+    const targetColumns = await readTableColumns(client, "public", "events");
     const staging = stagingTableName("events");
-    await client.query(
-      buildCreateStaging({
-        schema: "public",
-        table: "events",
-        staging,
-        columns: columns.map((c) => c.name),
-        key: spec.key,
-        sortKey: spec.sortKey,
-      }),
-    );
+    const target = {
+      schema: "public",
+      table: "events",
+      staging,
+      columns: targetColumns.map((c) => c.name),
+      key: spec.key,
+      sortKey: spec.sortKey,
+    };
+    // The batch's staging table: explicit nullable columns, the key wide (see copy-builder staging.ts).
+    await client.query(buildCreateStaging(target, targetColumns, "postgres"));
+    const columns = stagingColumns(targetColumns, target);
     const files = dataset.objects.map((o) => ({ key: o.key, size: o.body.length, hour: o.hour }));
     const start = now();
     const outcome = await deps.driver.stage({

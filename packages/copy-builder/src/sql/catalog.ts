@@ -5,7 +5,7 @@ import type { Statement } from "./dialect";
 
 export function buildColumnsQuery(schema: string, table: string): Statement {
   return {
-    text: "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
+    text: "SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position",
     values: [validateIdentifier(schema, "schema"), validateIdentifier(table, "table")],
   };
 }

@@ -75,7 +75,9 @@ export function buildCopy(options: CopyOptions): string {
     "FORMAT AS JSON 'auto ignorecase'",
     ...(options.gzip ? ["GZIP"] : []),
     "TIMEFORMAT 'auto'",
-    // Keep an event whose free-text field (user agent, URL) is longer than its column.
+    // Keeps an event whose free-text field (user agent, URL) is longer than its column. It applies to
+    // every VARCHAR of the COPY, so the key is staged at VARCHAR(65535) and checked by the reject step
+    // instead (staging.ts): an id is rejected, never cut.
     "TRUNCATECOLUMNS",
     ...(options.region ? [`REGION ${quoteLiteral(validateRegion(options.region, "COPY region"))}`] : []),
     `MAXERROR ${maxError}`,

@@ -9,10 +9,10 @@ export const LEDGER_SCHEMA = "loader";
 
 function columnType(type: ColumnType, dialect: Dialect): string {
   switch (type.kind) {
-    // Redshift VARCHAR is capped in bytes (COPY truncates with TRUNCATECOLUMNS); locally text has no
-    // cap, so an over-long value can never fail a whole local batch.
+    // The same VARCHAR(n) on both engines. Redshift counts n in bytes, PostgreSQL in characters; the
+    // loader keeps every value within n bytes on both (see ./staging.ts), so both hold the same values.
     case "varchar":
-      return dialect === "redshift" ? `VARCHAR(${type.length})` : "text";
+      return `VARCHAR(${type.length})`;
     case "timestamptz":
       return "TIMESTAMPTZ";
     case "json":

@@ -1,5 +1,5 @@
-// Stage → merge, in the SQL subset Redshift and PostgreSQL share: a temp staging table shaped like the
-// target, filled in its own transaction before any lock, then (under the lock, in the batch
+// Stage → merge, in the SQL subset Redshift and PostgreSQL share: a temp staging table (./staging.ts),
+// filled in its own transaction before any lock, then (under the lock, in the batch
 // transaction) delete the target rows whose key is staged and insert one row per key, so readers see
 // the batch entirely or not at all and never wait for the bytes to move.
 import { qualifiedName, quoteIdent, validateIdentifier } from "../identifiers";
@@ -31,15 +31,6 @@ export function stagingTableName(stream: string, batchId?: string): string {
         .slice(-8)}`
     : "";
   return validateIdentifier(`kr_stage_${stream}${suffix}`, "staging table");
-}
-
-/**
- * Created in the stage transaction: a temp table lives as long as the session (rows are preserved at
- * commit), so the merge transaction can read it after the stage committed; a killed loader's session
- * takes it along.
- */
-export function buildCreateStaging(target: MergeTarget): string {
-  return `CREATE TEMP TABLE ${quoteIdent(target.staging, "staging table")} (LIKE ${qualifiedName(target.schema, target.table)})`;
 }
 
 /** `ifExists` for the clean-up after a failed merge, when the stage may or may not have committed. */

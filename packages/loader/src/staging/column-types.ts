@@ -2,7 +2,12 @@ import type { StagingColumn } from "./types";
 
 /** How a column's JSON value is validated and written; one per supported PostgreSQL type family. */
 export type ColumnKind =
-  | { kind: "text"; maxChars: number | null }
+  /**
+   * `maxBytes`: a `varchar(n)` column. Longer values are cut to n bytes at a character boundary, as
+   * Redshift's COPY TRUNCATECOLUMNS cuts them to its VARCHAR(n) (n counts bytes there); n bytes are
+   * at most n characters, so PostgreSQL's varchar(n) takes the result too.
+   */
+  | { kind: "text"; maxBytes: number | null }
   | { kind: "json" }
   | { kind: "timestamp" }
   | { kind: "date" }
@@ -21,9 +26,9 @@ export interface CompiledColumn {
 }
 
 const SIMPLE: Record<string, ColumnKind> = {
-  text: { kind: "text", maxChars: null },
-  varchar: { kind: "text", maxChars: null },
-  "character varying": { kind: "text", maxChars: null },
+  text: { kind: "text", maxBytes: null },
+  varchar: { kind: "text", maxBytes: null },
+  "character varying": { kind: "text", maxBytes: null },
   jsonb: { kind: "json" },
   json: { kind: "json" },
   super: { kind: "json" },
@@ -60,7 +65,7 @@ export function compileColumn(column: StagingColumn): CompiledColumn {
   const declared = column.type.trim().toLowerCase().replace(/\s+/g, " ");
   const bounded = BOUNDED_TEXT.exec(declared);
   const type: ColumnKind | undefined = bounded
-    ? { kind: "text", maxChars: Number(bounded[1]) }
+    ? { kind: "text", maxBytes: Number(bounded[1]) }
     : SIMPLE[declared.replace(/\(\s*\d+\s*\)$/, "").trim()];
   if (!type || (type.kind === "numeric" && /\(/.test(declared))) {
     throw new Error(`staging column ${column.name}: unsupported type "${column.type}"`);

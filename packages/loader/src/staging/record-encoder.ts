@@ -21,7 +21,6 @@ import {
 } from "./json-scan";
 import type { RowBuffer } from "./row-buffer";
 import {
-  codePointLength,
   isTimestamp,
   isTimestampBytes,
   isUuid,
@@ -68,8 +67,6 @@ export class RecordEncoder {
   private readonly n: number;
   private readonly kinds: Uint8Array;
   private readonly nullable: Uint8Array;
-  /** varchar(n) limit, or -1. */
-  private readonly maxChars: Int32Array;
   private readonly keys: Buffer[];
   private readonly byKey = new Map<string, number>();
   private readonly slotType: Uint8Array;
@@ -82,7 +79,6 @@ export class RecordEncoder {
     this.n = columns.length;
     this.kinds = Uint8Array.from(columns, (c) => KIND_CODES[c.type.kind]);
     this.nullable = Uint8Array.from(columns, (c) => (c.nullable ? 1 : 0));
-    this.maxChars = Int32Array.from(columns, (c) => (c.type.kind === "text" ? (c.type.maxChars ?? -1) : -1));
     this.keys = columns.map((c) => Buffer.from(c.key));
     columns.forEach((c, i) => {
       this.byKey.set(c.key, i);
@@ -192,24 +188,21 @@ export class RecordEncoder {
     const flags = this.slotFlags[c] as number;
     switch (this.kinds[c]) {
       case K_TEXT: {
-        const maxChars = column.type.kind === "text" ? column.type.maxChars : null;
+        // varchar(n): cut to n bytes, as TRUNCATECOLUMNS does on Redshift (see column-types.ts).
+        const maxBytes = column.type.kind === "text" ? column.type.maxBytes : null;
         if (type === T_STRING) {
           if (flags & F_ESCAPE) {
             const text = decodeString(buf, s, e);
             if (text.includes("\0")) return reject(column, "NUL character in", buf, s, e);
-            if (maxChars !== null && codePointLength(text) > maxChars)
-              return tooLong(column, maxChars, buf, s, e);
-            writeText(out, text);
+            writeText(out, maxBytes !== null ? truncateUtf8(text, maxBytes) : text);
             return null;
           }
-          if (maxChars !== null && utf8Chars(buf, s + 1, e - 1) > maxChars)
-            return tooLong(column, maxChars, buf, s, e);
-          copyRaw(buf, s + 1, e - 1, out);
+          copyRaw(buf, s + 1, maxBytes !== null ? cutAt(buf, s + 1, e - 1, maxBytes) : e - 1, out);
           return null;
         }
-        if (maxChars !== null && utf8Chars(buf, s, e) > maxChars) return tooLong(column, maxChars, buf, s, e);
-        if (flags & (F_ESCAPE | F_CONTROL_WS)) copyEscaped(buf, s, e, out);
-        else copyRaw(buf, s, e, out);
+        const end = maxBytes !== null ? cutAt(buf, s, e, maxBytes) : e;
+        if (flags & (F_ESCAPE | F_CONTROL_WS)) copyEscaped(buf, s, end, out);
+        else copyRaw(buf, s, end, out);
         return null;
       }
       case K_JSON:
@@ -318,13 +311,6 @@ function decodeString(buf: Buffer, s: number, e: number): string {
   return JSON.parse(buf.toString("utf8", s, e)) as string;
 }
 
-/** Characters (code points) in valid UTF-8 bytes: every byte that does not continue a sequence. */
-function utf8Chars(buf: Buffer, s: number, e: number): number {
-  let n = 0;
-  for (let k = s; k < e; k++) if (((buf[k] as number) & 0xc0) !== 0x80) n++;
-  return n;
-}
-
 function copyRaw(src: Buffer, s: number, e: number, out: RowBuffer): void {
   // A plain loop: native copies need a subarray view per call, and those allocations cost more
   // (in scavenges) than the loop for the short values rows are made of.
@@ -370,6 +356,17 @@ function reject(column: CompiledColumn, what: string, buf: Buffer, s: number, e:
   return `column ${column.name}: ${what} ${shown}${e - s > 60 ? "…" : ""}`;
 }
 
-function tooLong(column: CompiledColumn, maxChars: number, buf: Buffer, s: number, e: number): string {
-  return reject(column, `longer than ${maxChars} characters:`, buf, s, e);
+/** End of `buf[s, e)` cut to at most `maxBytes` bytes, never inside a UTF-8 sequence. */
+function cutAt(buf: Buffer, s: number, e: number, maxBytes: number): number {
+  if (e - s <= maxBytes) return e;
+  let k = s + maxBytes;
+  while (k > s && ((buf[k] as number) & 0xc0) === 0x80) k--;
+  return k;
+}
+
+/** `text` cut to at most `maxBytes` UTF-8 bytes at a character boundary. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes) return text;
+  const bytes = Buffer.from(text);
+  return bytes.length <= maxBytes ? text : bytes.toString("utf8", 0, cutAt(bytes, 0, bytes.length, maxBytes));
 }

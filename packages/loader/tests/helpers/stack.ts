@@ -37,10 +37,17 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startStack(options: { createTables?: boolean } = {}): Promise<TestStack> {
+/**
+ * `serverUrl`: the PostgreSQL server to create the database on; default PG_URL, `null` for PGlite
+ * even when PG_URL is set.
+ */
+export async function startStack(
+  options: { createTables?: boolean; serverUrl?: string | null } = {},
+): Promise<TestStack> {
   const directory = await mkdtemp(join(tmpdir(), "kr-loader-"));
   const s3 = await startLocalS3({ directory, buckets: [BUCKET, MANIFEST_BUCKET], port: 0 });
-  const warehouse = await openTestWarehouse({ serverUrl: process.env.PG_URL });
+  const serverUrl = options.serverUrl === undefined ? process.env.PG_URL : (options.serverUrl ?? undefined);
+  const warehouse = await openTestWarehouse({ serverUrl });
   const url = new URL(warehouse.url);
   const env: Record<string, string> = {
     KR_MODE: "local",

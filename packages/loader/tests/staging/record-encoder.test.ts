@@ -114,11 +114,20 @@ describe("RecordEncoder", () => {
     ['{"id":"a","n":1.5}', "column n"],
     ['{"id":"a","x":"1e999"}', "column x"],
     ['{"id":"a","ok":"perhaps"}', "column ok"],
-    ['{"id":"a","Label":"toolong"}', "column Label"],
     ['{"id":"a","at":"2026-11-23T25:00:00Z"}', "column at"],
     ['{"id":"a","at":{"t":1}}', "column at"],
   ])("rejects %s", (line, reason) => {
     expect(encode(line)).toEqual(expect.stringContaining(reason));
+  });
+
+  it("cuts varchar(n) text to n bytes at a character boundary, as Redshift's TRUNCATECOLUMNS does", () => {
+    const label = (line: string) => (encode(line) as (string | null)[])[1];
+    expect(label('{"id":"a","Label":"toolong"}')).toBe("toolo");
+    // 水 is 3 bytes: two of them (6 bytes) do not fit 5, and half a character is never kept.
+    expect(label('{"id":"a","Label":"水水水"}')).toBe("水");
+    expect(label('{"id":"a","Label":"\\u6c34\\u6c34"}')).toBe("水");
+    expect(label('{"id":"a","Label":"ab\\tcdef"}')).toBe("ab\tcd");
+    expect(label('{"id":"a","Label":1234567}')).toBe("12345");
   });
 
   it("agrees with the JSON.parse reference on random and corrupted records", () => {

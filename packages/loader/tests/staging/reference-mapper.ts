@@ -1,7 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { CompiledColumn } from "../../src/staging/column-types";
 import {
-  codePointLength,
   isTimestamp,
   isUuid,
   normalizeBoolean,
@@ -93,10 +92,11 @@ function convert(column: CompiledColumn, value: unknown): string | null | Reject
       const text =
         typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
       if (text.includes("\0")) return reject(column, "NUL character in", value);
-      if (type.maxChars !== null && text.length > type.maxChars && codePointLength(text) > type.maxChars) {
-        return reject(column, `longer than ${type.maxChars} characters:`, value);
-      }
-      return text;
+      // TRUNCATECOLUMNS: at most maxBytes UTF-8 bytes, cut at a character boundary.
+      if (type.maxBytes === null) return text;
+      let cut = text;
+      while (Buffer.byteLength(cut) > type.maxBytes) cut = Array.from(cut).slice(0, -1).join("");
+      return cut;
     }
     case "json": {
       const text = JSON.stringify(value);
