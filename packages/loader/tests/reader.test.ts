@@ -12,6 +12,7 @@ import {
   type WarehouseDriver,
 } from "../src/index";
 import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { runningRedshiftDdl } from "./helpers/redshift";
 import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack } from "./helpers/stack";
 
@@ -71,7 +72,8 @@ describe.runIf(process.env.PG_URL)("a reader during a load's COPY (PostgreSQL se
             })
           : postgres;
       const { driver, state, open } = gated(base, base.stage.bind(base));
-      const loading = runLoad(config, { from, streams: ["events"] }, { ...deps, driver });
+      const connect = dialect === "redshift" ? runningRedshiftDdl(deps.connect) : deps.connect;
+      const loading = runLoad(config, { from, streams: ["events"] }, { ...deps, connect, driver });
       try {
         let settled = false;
         void loading.finally(() => {

@@ -17,6 +17,31 @@ export const ROLES = [
 
 const REDSHIFT_DISTRIBUTION = /\nDISTSTYLE KEY\nDISTKEY \("[a-z_0-9]+"\)$/;
 
+type Connect = () => Promise<{ query: unknown }>;
+
+/**
+ * Wraps a connection factory so the staging table's Redshift-only distribution clause — the one part
+ * of the sequence PostgreSQL cannot run — is seen (`onStatement`) as Redshift gets it and run without it.
+ */
+export function runningRedshiftDdl<C extends Connect>(
+  connect: C,
+  onStatement: (text: string) => void = () => {},
+): C {
+  return (async () => {
+    const client = await connect();
+    const query = (client.query as (...args: unknown[]) => unknown).bind(client);
+    client.query = (...args: unknown[]) => {
+      const [first] = args;
+      const text = typeof first === "string" ? first : (first as { text?: string }).text;
+      if (text) onStatement(text);
+      if (typeof first === "string" && REDSHIFT_DISTRIBUTION.test(first))
+        return query(first.replace(REDSHIFT_DISTRIBUTION, ""), ...args.slice(1));
+      return query(...args);
+    };
+    return client;
+  }) as C;
+}
+
 /** Runs a load with the Redshift driver; records every statement except those of the swapped COPY step. */
 export async function redshiftLoad(
   stack: TestStack,
@@ -46,21 +71,9 @@ export async function redshiftLoad(
       }
     },
   });
-  const connect = async () => {
-    const client = await deps.connect();
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const [first] = args;
-      const text = typeof first === "string" ? first : (first as { text?: string }).text;
-      if (!inCopy && text) statements.push(text);
-      // The staging table's Redshift-only distribution clause is the one other part PostgreSQL
-      // cannot run: it is recorded as Redshift gets it and run without it.
-      if (typeof first === "string" && REDSHIFT_DISTRIBUTION.test(first))
-        return query(first.replace(REDSHIFT_DISTRIBUTION, ""), ...args.slice(1));
-      return query(...args);
-    };
-    return client;
-  };
+  const connect = runningRedshiftDdl(deps.connect, (text) => {
+    if (!inCopy) statements.push(text);
+  });
   try {
     const report = await runLoad(config, request, { ...deps, driver, connect, onProgress: () => {} });
     return { report, statements, copies };
