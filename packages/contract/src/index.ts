@@ -2,6 +2,7 @@
 // - settings: one definition per setting, readers, readSettings and SettingsError
 // - names of every resource from KR_PROJECT and the account ids
 // - the S3 key layout (Firehose's), hour ranges, identifier validation and quoting
+// - the loader's metric names (EMF on the Lambda, alarms in the stack)
 // - the local stand-ins' fixed endpoints and credentials
 export { deepFreeze } from "./freeze";
 export {
@@ -38,6 +39,13 @@ export {
   LOCAL_S3_CREDENTIALS,
   LOCAL_S3_ENDPOINT,
 } from "./local";
+export {
+  LOADER_METRIC_DIMENSIONS,
+  LOADER_METRICS,
+  LOADER_METRICS_NAMESPACE,
+  type LoaderMetricName,
+  type LoaderMetricUnit,
+} from "./metrics";
 export { MODE_SETTINGS, type Mode, resolveMode } from "./mode";
 export {
   clusterName,
