@@ -58,6 +58,11 @@ export interface LoaderSettings {
   readonly schedule: string;
   readonly lookbackHours: number;
   readonly maxErrors: number;
+  /** Batch bounds, the drain chain and the dedupe window, passed to the Lambda as the loader reads them. */
+  readonly batchMaxBytes: number;
+  readonly batchMaxFiles: number;
+  readonly chainMax: number;
+  readonly dedupeWindowHours: number;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly reservedConcurrency: number;

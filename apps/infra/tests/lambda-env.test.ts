@@ -66,6 +66,26 @@ describe("account B's loader Lambda environment", () => {
     expect(config.streams).toEqual(settings.streams);
   });
 
+  it("carries the batch bounds, the drain chain and a stale-session age derived from the timeout", () => {
+    const config = loadConfig(env);
+    expect(config.load.batchMaxBytes).toBe(settings.loader.batchMaxBytes);
+    expect(config.load.batchMaxFiles).toBe(settings.loader.batchMaxFiles);
+    expect(config.load.chainMax).toBe(settings.loader.chainMax);
+    expect(config.load.dedupeWindowHours).toBe(settings.loader.dedupeWindowHours);
+    expect(lambda.timeout).toBe(settings.loader.timeoutSeconds);
+    // Older than any invocation can be, so the sweep never ends a live run's session.
+    expect(config.load.staleSessionSeconds).toBe(settings.loader.timeoutSeconds + 60);
+
+    const short = synthB({
+      ...settings,
+      loader: { ...settings.loader, timeoutSeconds: 300, batchMaxFiles: 64 },
+    });
+    const [, fn] = resources(short, "aws_lambda_function")[0] as [string, Record<string, unknown>];
+    const vars = (fn.environment as { variables: Record<string, string> }).variables;
+    expect(vars.LOAD_STALE_SESSION_SECONDS).toBe("360");
+    expect(vars.LOAD_BATCH_MAX_FILES).toBe("64");
+  });
+
   it("holds settings only: every variable is one the loader reads, no password", () => {
     expect(Object.keys(variables).filter((k) => !(LOADER_SETTINGS as readonly string[]).includes(k))).toEqual(
       [],

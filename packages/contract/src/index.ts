@@ -32,7 +32,12 @@ export {
   validateRoleArn,
 } from "./identifiers";
 export { type FirehoseObjectName, firehoseObjectKey, hourOfKey, hourPrefix, streamPrefix } from "./keys";
-export { type LoaderLambdaInputs, loaderLambdaEnvironment } from "./lambda-env";
+export {
+  type LoaderLambdaInputs,
+  loaderLambdaEnvironment,
+  STALE_SESSION_MARGIN_SECONDS,
+  staleSessionSeconds,
+} from "./lambda-env";
 export {
   isLoopbackHost,
   LOCAL_FIREHOSE_ENDPOINT,

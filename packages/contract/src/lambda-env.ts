@@ -15,6 +15,12 @@ export interface LoaderLambdaInputs {
   readonly copyRoleArns: readonly string[];
   readonly lookbackHours: number;
   readonly maxErrors: number;
+  readonly batchMaxBytes: number;
+  readonly batchMaxFiles: number;
+  readonly chainMax: number;
+  readonly dedupeWindowHours: number;
+  /** The function's timeout: a loader session older than it (plus a margin) is an orphan. */
+  readonly timeoutSeconds: number;
   readonly host: string;
   readonly port: number;
   readonly database: string;
@@ -34,12 +40,27 @@ type LoaderLambdaSetting =
   | "LOAD_COPY_ROLE_ARNS"
   | "LOAD_LOOKBACK_HOURS"
   | "LOAD_MAX_ERRORS"
+  | "LOAD_BATCH_MAX_BYTES"
+  | "LOAD_BATCH_MAX_FILES"
+  | "LOAD_CHAIN_MAX"
+  | "LOAD_DEDUPE_WINDOW_HOURS"
+  | "LOAD_STALE_SESSION_SECONDS"
   | "RS_HOST"
   | "RS_PORT"
   | "RS_DATABASE"
   | "RS_USER"
   | "RS_SCHEMA"
   | "RS_SECRET_ARN";
+
+/**
+ * No healthy run outlives the function's timeout, so a loader session older than it plus this margin
+ * was left by a killed invocation (LOAD_STALE_SESSION_SECONDS; 900 s → the setting's default 960).
+ */
+export const STALE_SESSION_MARGIN_SECONDS = 60;
+
+export function staleSessionSeconds(timeoutSeconds: number): number {
+  return timeoutSeconds + STALE_SESSION_MARGIN_SECONDS;
+}
 
 /** The loader Lambda's environment, keyed by setting name (type-checked against the definitions). */
 export function loaderLambdaEnvironment(
@@ -55,6 +76,11 @@ export function loaderLambdaEnvironment(
     LOAD_COPY_ROLE_ARNS: i.copyRoleArns.join(","),
     LOAD_LOOKBACK_HOURS: String(i.lookbackHours),
     LOAD_MAX_ERRORS: String(i.maxErrors),
+    LOAD_BATCH_MAX_BYTES: String(i.batchMaxBytes),
+    LOAD_BATCH_MAX_FILES: String(i.batchMaxFiles),
+    LOAD_CHAIN_MAX: String(i.chainMax),
+    LOAD_DEDUPE_WINDOW_HOURS: String(i.dedupeWindowHours),
+    LOAD_STALE_SESSION_SECONDS: String(staleSessionSeconds(i.timeoutSeconds)),
     RS_HOST: i.host,
     RS_PORT: String(i.port),
     RS_DATABASE: i.database,

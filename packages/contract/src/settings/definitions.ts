@@ -328,14 +328,14 @@ export const SETTINGS = {
     default: "268435456",
     description:
       "GZIP bytes per batch: each stream's pending files load oldest first in batches (one COPY per stream per batch).",
-    usedBy: ["loader"],
+    usedBy: ["loader", "infra"],
     group: "loader",
   }),
   LOAD_BATCH_MAX_FILES: setting({
     reader: int(1, 100_000),
     default: "512",
     description: "Files per batch; on Redshift rounded down to whole rounds of the cluster's slices.",
-    usedBy: ["loader"],
+    usedBy: ["loader", "infra"],
     group: "loader",
   }),
   LOAD_TIME_BUDGET_SECONDS: setting({
@@ -351,7 +351,7 @@ export const SETTINGS = {
     default: "4",
     description:
       "AWS: times a scheduled Lambda run that ends with work pending re-invokes itself, per schedule tick (0 = never).",
-    usedBy: ["loader"],
+    usedBy: ["loader", "infra"],
     group: "loader",
   }),
   LOAD_LIST_CONCURRENCY: setting({
@@ -373,14 +373,14 @@ export const SETTINGS = {
     default: "24",
     description:
       "Hours the merge's delete bound is widened on both sides of the staged occurred_at range: an event_id that comes back with another occurred_at within the window replaces its earlier row. 0 = the exact staged range.",
-    usedBy: ["loader"],
+    usedBy: ["loader", "infra"],
     group: "loader",
   }),
   LOAD_STALE_SESSION_SECONDS: setting({
     reader: int(0, 7 * 24 * 3600),
     default: "960",
     description:
-      "A run first terminates this project's loader sessions older than this (a Lambda killed at its timeout may leave one holding the lock); 960 = the Lambda's 900 s + margin. 0 = never.",
+      "A run first terminates this project's loader sessions older than this (a Lambda killed at its timeout may leave one holding the lock); 960 = the Lambda's 900 s + 60; the deployed Lambda gets LOADER_TIMEOUT_SECONDS + 60. 0 = never.",
     usedBy: ["loader"],
     group: "loader",
   }),
