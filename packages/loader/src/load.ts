@@ -28,7 +28,16 @@ import type { WarehouseDriver } from "./drivers/types";
 import { errorInfo, LoaderError, LoadFailedError, TooManyRejectedError, UsageError } from "./errors";
 import { mapLimit } from "./map-limit";
 import { planLoad, type StreamPlan } from "./plan";
-import { addCounts, type LoadReport, pendingTotal, type StreamReport, totalsOf, ZERO_COUNTS } from "./report";
+import {
+  addCounts,
+  type LoadReport,
+  type PlannedBatch,
+  pendingTotal,
+  type StreamReport,
+  totalsOf,
+  ZERO_COUNTS,
+} from "./report";
+import type { PlannedFile } from "./s3-objects";
 import { terminateStaleSessions } from "./sessions";
 import { recordFailedBatch } from "./status/failed-batches";
 import { type Connect, endQuietly, isUndefinedTable } from "./warehouse";
@@ -419,9 +428,20 @@ async function describePlans(
       bytes: plan.bytes,
       batches: batches.length,
       sql,
+      plannedBatches: batches.map(plannedBatch),
     });
   }
   return streams;
+}
+
+function plannedBatch(files: readonly PlannedFile[]): PlannedBatch {
+  const hours = files.map((f) => f.hour.getTime());
+  return {
+    files: files.length,
+    bytes: files.reduce((n, f) => n + f.size, 0),
+    fromHour: formatHour(new Date(Math.min(...hours))),
+    toHour: formatHour(new Date(Math.max(...hours))),
+  };
 }
 
 /** The batch settings that come from the config (the deadline comes from the run's budget). */

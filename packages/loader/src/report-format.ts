@@ -131,6 +131,30 @@ function rejectedLines(stream: StreamReport): string[] {
 }
 
 /** --dry-run: hours, files and bytes per stream, then the SQL each batch would run. */
+/** Most batches a dry run lists one by one per stream; the rest are summed in one line. */
+const LISTED_BATCHES = 12;
+
+/** A dry run's batches of one stream, oldest first: files, bytes and arrival hours of each. */
+function formatPlannedBatches(s: StreamReport): string[] {
+  const batches = s.plannedBatches ?? [];
+  const lines = [
+    `${s.stream}: ${n(batches.length)} batch${batches.length === 1 ? "" : "es"} (at most LOAD_BATCH_MAX_BYTES / LOAD_BATCH_MAX_FILES each)`,
+  ];
+  batches.slice(0, LISTED_BATCHES).forEach((b, i) => {
+    const hours = b.fromHour === b.toHour ? b.fromHour : `${b.fromHour}..${b.toHour}`;
+    lines.push(`  ${String(i + 1).padStart(3)}. ${n(b.files)} files, ${formatBytes(b.bytes)}, ${hours}`);
+  });
+  const rest = batches.slice(LISTED_BATCHES);
+  if (rest.length > 0) {
+    const files = rest.reduce((x, b) => x + b.files, 0);
+    const bytes = rest.reduce((x, b) => x + b.bytes, 0);
+    lines.push(
+      `  … ${n(rest.length)} more: ${n(files)} files, ${formatBytes(bytes)}, up to ${rest.at(-1)?.toHour}`,
+    );
+  }
+  return lines;
+}
+
 export function formatPlan(report: LoadReport): string {
   const table = new Table({
     head: ["stream", "table", "hours", "files to load", "bytes", "already loaded", "batches"],
@@ -157,7 +181,11 @@ export function formatPlan(report: LoadReport): string {
       lines.push("", `-- ${s.stream}: nothing to load`);
       continue;
     }
-    const first = s.batches > 1 ? ` — the first of ${s.batches} batches shown` : "";
+    lines.push("", ...formatPlannedBatches(s));
+    const first =
+      s.batches > 1
+        ? ` — batch 1 of ${s.batches}; the others run the same statements on their own files`
+        : "";
     lines.push("", `-- ${s.stream}: ${s.files} files${first}`, ...s.sql.map((statement) => `${statement};`));
   }
   return lines.join("\n");

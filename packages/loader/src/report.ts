@@ -43,8 +43,19 @@ export interface StreamReport extends Counts {
   /** First rejected records (at most 100). */
   rejectedRecords: RejectedRecord[];
   error?: string;
-  /** --dry-run: the statements that would run. */
+  /** --dry-run: the statements that would run (the first batch's; the others differ only in files). */
   sql?: string[];
+  /** --dry-run: every batch the plan cuts, oldest first (without a time budget). */
+  plannedBatches?: PlannedBatch[];
+}
+
+/** One batch of a dry run's plan. */
+export interface PlannedBatch {
+  files: number;
+  bytes: number;
+  /** Arrival hours of its oldest and newest file (YYYY-MM-DDTHH). */
+  fromHour: string;
+  toHour: string;
 }
 
 export interface LoadReport {

@@ -173,6 +173,32 @@ describe("running", () => {
     expect(await stack.listKeys()).toEqual(keys);
   });
 
+  it("--dry-run lists every batch the plan cuts, with its files, bytes and hours", async () => {
+    const result = await cli(["--from", "2026-11-23T05", "--to", "2026-11-23T06", "--dry-run", "--json"], {
+      LOAD_BATCH_MAX_FILES: "3",
+    });
+    expect(result.code).toBe(0);
+    const events = JSON.parse(result.stdout).streams.find((s: { stream: string }) => s.stream === "events");
+    // 4 files, 3 per batch: oldest first, and together they are the whole plan.
+    expect(events.batches).toBe(2);
+    expect(events.plannedBatches.map((b: { files: number }) => b.files)).toEqual([3, 1]);
+    expect(events.plannedBatches.reduce((n: number, b: { bytes: number }) => n + b.bytes, 0)).toBe(
+      events.bytes,
+    );
+    expect(events.plannedBatches[0].fromHour).toBe("2026-11-23T05");
+    expect(events.plannedBatches[1].toHour).toBe("2026-11-23T06");
+
+    const text = await cli(["--from", "2026-11-23T05", "--to", "2026-11-23T06", "--dry-run"], {
+      LOAD_BATCH_MAX_FILES: "1",
+    });
+    expect(text.stdout).toContain(
+      "events: 4 batches (at most LOAD_BATCH_MAX_BYTES / LOAD_BATCH_MAX_FILES each)",
+    );
+    expect(text.stdout).toMatch(/ {4}1\. 1 files, .*, 2026-11-23T05\n/);
+    expect(text.stdout).toMatch(/ {4}4\. 1 files, .*, 2026-11-23T06\n/);
+    expect(text.stdout).toContain("batch 1 of 4; the others run the same statements on their own files");
+  });
+
   it("a real run through the command prints the summary table and exits 0", async () => {
     const result = await spawnCli(["--", "--from", "2026-11-23T05", "--to", "2026-11-23T06"], stack.env);
     expect(result.stderr).toBe("");
