@@ -95,6 +95,34 @@ export function nextBatch(
   return pending.slice(0, count);
 }
 
+/**
+ * When the next batch is empty because not even the oldest file fits: with no history the estimate is
+ * only the conservative default, so the oldest file loads alone (a calibration batch: it still runs
+ * under the deadline's statement_timeout, and its time becomes the history the next estimates use).
+ * Without this a budget smaller than the default's guess for one file would leave every run empty,
+ * forever. Only while at least half the run's budget is left (other streams may have used the
+ * rest). With history the verdict stands: the file does not fit, and the run says how big a budget
+ * it takes (see `tooBigForBudget`).
+ */
+export function calibrationBatch(
+  pending: readonly PlannedFile[],
+  throughput: Throughput,
+  batchesThisRun: number,
+  time: { remainingMs: number | undefined; budgetMs: number | undefined },
+): PlannedFile[] {
+  if (throughput.source !== "default" || batchesThisRun > 0) return [];
+  // Not when other streams used up most of the run: the stream calibrates in a run of its own.
+  const { remainingMs, budgetMs } = time;
+  if (remainingMs !== undefined && budgetMs !== undefined && remainingMs < budgetMs / 2) return [];
+  return pending.slice(0, 1);
+}
+
+/** The oldest pending file that no budget this small can take, and its estimate. */
+export interface TooBigForBudget {
+  bytes: number;
+  estimateMs: number;
+}
+
 export interface Pending {
   files: number;
   bytes: number;

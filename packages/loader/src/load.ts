@@ -16,7 +16,9 @@ import type pg from "pg";
 import { describeBatch, runBatch } from "./batch";
 import {
   type BatchLimits,
+  calibrationBatch,
   defaultThroughput,
+  estimateBatchMs,
   HISTORY_WINDOW,
   NOTHING_PENDING,
   nextBatch,
@@ -218,7 +220,12 @@ export async function runLoad(
       // Each stream's batch gets its own connection; the planner is not needed any more.
       await endQuietly(planner);
       planner = undefined;
-      streams = await loadStreams(config, resolved, plans, deps, batchId, now, { limits, deadline, slices });
+      streams = await loadStreams(config, resolved, plans, deps, batchId, now, {
+        limits,
+        deadline,
+        budgetMs,
+        slices,
+      });
     }
   } finally {
     await endQuietly(planner);
@@ -261,6 +268,8 @@ interface RunLimits {
   limits: BatchLimits;
   /** Epoch ms by which every batch must be done, or undefined for no budget. */
   deadline: number | undefined;
+  /** The run's whole budget (ms), or undefined for none. */
+  budgetMs: number | undefined;
   slices: number | undefined;
 }
 
@@ -303,8 +312,22 @@ async function loadStreams(
       while (queue.length > 0) {
         const remaining = run.deadline === undefined ? undefined : run.deadline - now().getTime();
         const throughput = throughputFromHistory(history, fallback);
-        const files = nextBatch(queue, run.limits, throughput, remaining);
-        if (files.length === 0) break;
+        let files = nextBatch(queue, run.limits, throughput, remaining);
+        if (files.length === 0)
+          files = calibrationBatch(queue, throughput, report.batches, {
+            remainingMs: remaining,
+            budgetMs: run.budgetMs,
+          });
+        if (files.length === 0) {
+          const bytes = queue[0]?.size ?? 0;
+          // Only worth saying when the whole budget could not take it, not when this run's time is used up.
+          if (run.budgetMs !== undefined && estimateBatchMs(bytes, throughput) > run.budgetMs)
+            report = {
+              ...report,
+              tooBigForBudget: { bytes, estimateMs: estimateBatchMs(bytes, throughput) },
+            };
+          break;
+        }
         const batchBytes = files.reduce((n, f) => n + f.size, 0);
         const batchStarted = now();
         const attemptId = batchId(plan.stream);

@@ -113,6 +113,13 @@ function pendingLines(report: LoadReport): string[] {
     report.budgetMs === null ? "" : ` (this run's time budget: ${formatDuration(report.budgetMs)})`;
   return [
     `pending: ${n(pending.files)} files, ${formatBytes(pending.bytes)}, oldest hour ${pending.oldestHour}${budget}`,
+    ...report.streams.flatMap((s) =>
+      s.tooBigForBudget
+        ? [
+            `${s.stream}: not even its oldest pending file (${formatBytes(s.tooBigForBudget.bytes)}, about ${formatDuration(s.tooBigForBudget.estimateMs)} at the rate of its recent batches) fits this budget: raise LOAD_TIME_BUDGET_SECONDS to at least ${Math.ceil(s.tooBigForBudget.estimateMs / 1000) + 1}, or run once with LOAD_TIME_BUDGET_SECONDS=0`,
+          ]
+        : [],
+    ),
     ...(report.requestId ? [`re-import request ${report.requestId}: each file is re-imported once`] : []),
     // A failed batch is not continued by running it again; the error says what to fix first.
     ...(report.ok ? [`continue with: ${report.continueWith ?? "the same command"}`] : []),

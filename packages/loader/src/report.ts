@@ -1,6 +1,6 @@
 // What a load did, per stream and in total. Plain JSON: the Lambda returns it, --json prints it, the
 // CLI renders it as a table (report-format.ts).
-import { addPending, NOTHING_PENDING, type Pending } from "./budget";
+import { addPending, NOTHING_PENDING, type Pending, type TooBigForBudget } from "./budget";
 import type { RejectedRecord } from "./staging/index";
 
 export type { Pending } from "./budget";
@@ -45,6 +45,8 @@ export interface StreamReport extends Counts {
   error?: string;
   /** --dry-run: the statements that would run (the first batch's; the others differ only in files). */
   sql?: string[];
+  /** Set when the run stopped because not even the oldest pending file fits the time left (by history). */
+  tooBigForBudget?: TooBigForBudget;
   /** --dry-run: every batch the plan cuts, oldest first (without a time budget). */
   plannedBatches?: PlannedBatch[];
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   addPending,
+  calibrationBatch,
   defaultThroughput,
   estimateBatchMs,
   fileCap,
@@ -22,6 +23,20 @@ const files = (count: number, size = 1000, from = Date.parse("2026-11-23T00:00:0
   }));
 /** 1 byte per ms and no fixed part: a file of 1000 B takes 1 s. */
 const perByte: Throughput = { overheadMs: 0, bytesPerMs: 1, source: "history" };
+
+describe("calibrationBatch", () => {
+  const guess: Throughput = { overheadMs: 500, bytesPerMs: 1, source: "default" };
+  const time = { remainingMs: 2_000, budgetMs: 2_000 };
+  it("with no history takes the oldest file alone, once per stream per run, while half the budget is left", () => {
+    expect(calibrationBatch(files(3, 1e6), guess, 0, time).map((f) => f.key)).toEqual(["events/f0000"]);
+    expect(calibrationBatch(files(3, 1e6), guess, 1, time)).toEqual([]);
+    expect(calibrationBatch(files(3, 1e6), guess, 0, { remainingMs: 900, budgetMs: 2_000 })).toEqual([]);
+    expect(calibrationBatch([], guess, 0, time)).toEqual([]);
+  });
+  it("never overrides an estimate that comes from history", () => {
+    expect(calibrationBatch(files(3, 1e6), perByte, 0, time)).toEqual([]);
+  });
+});
 
 describe("nextBatch", () => {
   it("takes the oldest files up to the file cap, then up to the byte cap", () => {
