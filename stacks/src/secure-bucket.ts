@@ -92,6 +92,10 @@ export class SecureBucket extends Construct {
     }));
     new S3BucketLifecycleConfiguration(this, "lifecycle", {
       bucket: this.bucket.id,
+      // S3's default since 2024, written out: objects under 128 KB are never transitioned. STANDARD_IA
+      // bills at least 128 KB per object and each transition is a request, so moving a small object
+      // (a quiet hour's utm file) would cost more than keeping it in STANDARD.
+      transitionDefaultMinimumObjectSize: "all_storage_classes_128K",
       rule: [
         ...rules,
         {

@@ -93,7 +93,10 @@ describe("events bucket", () => {
   it("moves stream objects to the configured class, expires them as configured, and drops stale uploads", () => {
     const lifecycle = only(tf, "aws_s3_bucket_lifecycle_configuration") as {
       rule: Record<string, unknown>[];
+      transition_default_minimum_object_size: string;
     };
+    // Small objects stay in STANDARD: IA bills 128 KB minimum per object.
+    expect(lifecycle.transition_default_minimum_object_size).toBe("all_storage_classes_128K");
     const byId = Object.fromEntries(lifecycle.rule.map((r) => [r.id, r]));
     expect(byId["stream-events"]).toMatchObject({
       filter: [{ prefix: "events/" }],
