@@ -2,7 +2,13 @@
 export { AccountAStack } from "./account-a-stack";
 export { ACCOUNT_B_VARIABLES, AccountBStack } from "./account-b-stack";
 export { configureBackend } from "./backend";
-export { WarehouseCluster, type WarehouseClusterProps } from "./cluster";
+export {
+  NODE_RANGES,
+  type NodeType,
+  nodeCountProblem,
+  WarehouseCluster,
+  type WarehouseClusterProps,
+} from "./cluster";
 export { CopyRole, type CopyRoleProps } from "./copy-role";
 export { DeliveryStream, type DeliveryStreamProps } from "./delivery-stream";
 export { EventsBucket, type EventsBucketProps } from "./events-bucket";

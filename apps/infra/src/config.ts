@@ -12,7 +12,7 @@ import {
   SettingsError,
   type SettingValues,
 } from "@kr/contract";
-import type { InfraSettings } from "@kr/stacks";
+import { type InfraSettings, nodeCountProblem } from "@kr/stacks";
 import { z } from "zod";
 
 export type EnvRecord = Readonly<Record<string, string | undefined>>;
@@ -30,7 +30,6 @@ export const DEFAULT_LOADER_ENTRY = fileURLToPath(
 
 /** S3 refuses IA transitions before 30 days. */
 const MIN_TRANSITION_DAYS: Record<string, number> = { STANDARD_IA: 30, ONEZONE_IA: 30 };
-const NODE_TYPES = ["ra3.large", "ra3.xlplus", "ra3.4xlarge", "ra3.16xlarge", "dc2.large", "dc2.8xlarge"];
 /** Names Redshift keeps for itself or SQL reserves. */
 const RESERVED_USERS = new Set(["rdsdb", "public", "user", "admin_user", "postgres"]);
 /** Placeholder account ids: synth works out of the box; deploys are refused by allowed_account_ids. */
@@ -121,19 +120,28 @@ function crossChecks(s: Env): string[] {
 }
 
 /** Terraform variables of account-b, from build.tfvars. */
-const tfvarsSchema = z.object({
-  master_username: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]{0,126}$/, "must be lowercase letters, digits and _, starting with a letter")
-    .refine((u) => !RESERVED_USERS.has(u), "is reserved"),
-  node_type: z.enum(NODE_TYPES, `must be one of ${NODE_TYPES.join(", ")}`),
-  number_of_nodes: z
-    .number()
-    .int("must be a whole number")
-    .min(1, "must be at least 1")
-    .max(128, "must be at most 128"),
-  skip_final_snapshot: z.boolean("must be true or false"),
-});
+const tfvarsSchema = z
+  .object({
+    master_username: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,126}$/, "must be lowercase letters, digits and _, starting with a letter")
+      .refine((u) => !RESERVED_USERS.has(u), "is reserved"),
+    // Any string here: the node type and count are checked together below, with the reason.
+    node_type: z.string('must be a node type, e.g. "ra3.xlplus"'),
+    number_of_nodes: z
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(128, "must be at most 128"),
+    skip_final_snapshot: z.boolean("must be true or false"),
+  })
+  .superRefine((v, ctx) => {
+    // A count that failed its own check above is reported once, there.
+    if (!Number.isInteger(v.number_of_nodes) || v.number_of_nodes < 1 || v.number_of_nodes > 128) return;
+    const problem = nodeCountProblem(v.node_type, v.number_of_nodes);
+    if (problem)
+      ctx.addIssue({ code: "custom", path: ["node_type"], message: `and number_of_nodes: ${problem}` });
+  });
 
 const TFVARS_DEFAULTS: z.input<typeof tfvarsSchema> = {
   master_username: "kr_admin",

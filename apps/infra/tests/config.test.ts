@@ -153,13 +153,39 @@ describe("each bad setting yields its message", () => {
   it.each([
     [{ master_username: "Admin" }, "build.tfvars: master_username must be lowercase letters"],
     [{ master_username: "rdsdb" }, "build.tfvars: master_username is reserved"],
-    [{ node_type: "t3.micro" }, "build.tfvars: node_type must be one of"],
+    [
+      { node_type: "t3.micro" },
+      "build.tfvars: node_type and number_of_nodes: t3.micro is not a Redshift node type",
+    ],
+    [
+      { node_type: "dc2.large", number_of_nodes: 2 },
+      "build.tfvars: node_type and number_of_nodes: dc2.large: AWS no longer creates new DC2 clusters",
+    ],
+    [{ node_type: "ra3.4xlarge", number_of_nodes: 1 }, "ra3.4xlarge takes 2-32 nodes at creation (got 1)"],
+    [
+      { node_type: "ra3.xlplus", number_of_nodes: 17 },
+      "ra3.xlplus takes 1, or 2-16 nodes at creation (got 17)",
+    ],
+    [{ node_type: "ra3.16xlarge", number_of_nodes: 1 }, "ra3.16xlarge takes 2-128 nodes at creation (got 1)"],
     [{ number_of_nodes: 0 }, "build.tfvars: number_of_nodes must be at least 1"],
     [{ number_of_nodes: "2" }, "build.tfvars: number_of_nodes"],
     [{ skip_final_snapshot: "no" }, "build.tfvars: skip_final_snapshot must be true or false"],
     [{ master_password: "x" }, "build.tfvars: master_password is not a variable of the stacks"],
   ])("build.tfvars %j", (tfvars, message) => {
     expect(problems({}, tfvars)).toEqual([expect.stringContaining(message)]);
+  });
+
+  it.each([
+    ["ra3.xlplus", 1],
+    ["ra3.xlplus", 16],
+    ["ra3.4xlarge", 32],
+    ["ra3.16xlarge", 128],
+    ["ra3.large", 2],
+  ])("build.tfvars node_type %s with %i nodes is accepted", (node_type, number_of_nodes) => {
+    expect(parseInfraConfig({}, { node_type, number_of_nodes }).cluster).toMatchObject({
+      nodeType: node_type,
+      numberOfNodes: number_of_nodes,
+    });
   });
 
   it("reports every bad setting at once, naming each", () => {

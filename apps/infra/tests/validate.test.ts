@@ -73,6 +73,51 @@ describe("terraform validate (real provider from the filesystem mirror)", () => 
     });
   }
 
+  // build.tfvars may change after synth validated it: the cluster's precondition, as Terraform
+  // evaluates it, accepts exactly the node ranges the config accepts.
+  it.concurrent("the cluster's node-range precondition, evaluated by Terraform, agrees with the config", async () => {
+    const tf = JSON.parse(readFileSync(join(outdir, "stacks", "account-b", "cdk.tf.json"), "utf8"));
+    type Cluster = { lifecycle: { precondition: { condition: string }[] } };
+    const cluster = Object.values(tf.resource.aws_redshift_cluster as Record<string, Cluster>)[0];
+    const dir = mkdtempSync(join(tmpdir(), "kr-precondition-"));
+    writeFileSync(
+      join(dir, "main.tf.json"),
+      JSON.stringify({
+        variable: { node_type: { type: "string" }, number_of_nodes: { type: "number" } },
+        locals: { ok: cluster?.lifecycle.precondition[0]?.condition },
+      }),
+    );
+    const cases: [string, number][] = [
+      ["ra3.xlplus", 1],
+      ["ra3.xlplus", 16],
+      ["ra3.xlplus", 17],
+      ["ra3.4xlarge", 1],
+      ["ra3.4xlarge", 32],
+      ["ra3.16xlarge", 128],
+      ["dc2.large", 2],
+      ["t3.micro", 2],
+    ];
+    for (const [nodeType, nodes] of cases) {
+      const child = run(
+        terraform as string,
+        ["console", `-var=node_type=${nodeType}`, `-var=number_of_nodes=${nodes}`],
+        {
+          cwd: dir,
+          env: { ...process.env, ...env },
+        },
+      );
+      child.child.stdin?.end("local.ok\n");
+      const { stdout } = await child;
+      let accepted = true;
+      try {
+        parseInfraConfig({}, { node_type: nodeType, number_of_nodes: nodes }, { stateDir: dir });
+      } catch {
+        accepted = false;
+      }
+      expect([nodeType, nodes, stdout.trim()]).toEqual([nodeType, nodes, String(accepted)]);
+    }
+  });
+
   it.concurrent("fails with Terraform's diagnostics on a broken resource", async () => {
     const dir = scratchStack(join(outdir, "stacks", "account-a"), found);
     const tf = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
