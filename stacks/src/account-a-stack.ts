@@ -1,5 +1,6 @@
 // Account A (ingest): the events bucket, one Firehose per stream (optionally fed by Kinesis), and a
-// bucket policy that lets exactly account B's COPY and loader roles read the stream prefixes.
+// bucket policy that lets exactly account B's COPY and loader roles read the stream prefixes; the
+// Firehose alarms, their topic and the ingest dashboard.
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Aspects, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";

@@ -1,6 +1,6 @@
 // Account B (warehouse): network, manifest bucket, COPY role, Redshift cluster, the loader Lambda
-// and its schedule. Account A's bucket is addressed by its derived name, so this stack synthesizes
-// (and deploys) without A's state.
+// and its schedule, its alarms, their topic and the warehouse dashboard. Account A's bucket is
+// addressed by its derived name, so this stack synthesizes (and deploys) without A's state.
 
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loaderLambdaEnvironment } from "@kr/contract";
