@@ -15,6 +15,7 @@ export const DOC_FILES = [
   "docs/loading.md",
   "docs/local-aws.md",
   "docs/generator.md",
+  "docs/operations.md",
 ];
 
 const MARKER = /<!-- settings:begin ([a-z:,-]+) -->\n[\s\S]*?<!-- settings:end -->/g;

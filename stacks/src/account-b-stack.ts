@@ -1,17 +1,22 @@
 // Account B (warehouse): network, manifest bucket, COPY role, Redshift cluster, the loader Lambda
-// and its schedule. Account A's bucket is addressed by its derived name, so this stack synthesizes
-// (and deploys) without A's state.
+// and its schedule, its alarms, their topic and the warehouse dashboard. Account A's bucket is
+// addressed by its derived name, so this stack synthesizes (and deploys) without A's state.
 
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { loaderLambdaEnvironment } from "@kr/contract";
 import { Aspects, Fn, Op, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
+import { alarmArn } from "./alarm";
+import { AlarmTopic } from "./alarm-topic";
 import { configureBackend } from "./backend";
 import { WarehouseCluster } from "./cluster";
 import { CopyRole } from "./copy-role";
+import { Dashboard } from "./dashboard";
+import { warehouseWidgets } from "./dashboard-widgets";
+import { LoaderAlarms } from "./loader-alarms";
 import { LoaderFunction } from "./loader-function";
 import { ManifestBucket } from "./manifest-bucket";
-import { namesOf, STACK_B, s3BucketArn } from "./naming";
+import { namesOf, partitionOf, STACK_B, s3BucketArn } from "./naming";
 import { WarehouseNetwork } from "./network";
 import { LoaderSchedule } from "./schedule";
 import { SecurityAspect } from "./security-aspect";
@@ -32,6 +37,9 @@ export class AccountBStack extends TerraformStack {
   readonly cluster: WarehouseCluster;
   readonly loader: LoaderFunction;
   readonly schedule: LoaderSchedule;
+  readonly alarmTopic: AlarmTopic;
+  readonly alarms: LoaderAlarms;
+  readonly dashboard: Dashboard;
 
   constructor(scope: Construct, settings: InfraSettings, id: string = STACK_B) {
     super(scope, id);
@@ -152,6 +160,44 @@ export class AccountBStack extends TerraformStack {
       expression: settings.loader.schedule,
     });
 
+    const partition = partitionOf(settings.region);
+    this.alarmTopic = new AlarmTopic(this, "alarm-topic", {
+      name: `${settings.project}-alarms`,
+      accountId: settings.warehouse.id,
+      region: settings.region,
+      partition,
+      alarmNamePrefix: `${settings.project}-`,
+      emails: settings.alarms.emails,
+    });
+    this.alarms = new LoaderAlarms(this, "alarms", {
+      project: settings.project,
+      streams: settings.streams,
+      functionName: names.loaderFunction,
+      timeoutSeconds: settings.loader.timeoutSeconds,
+      failureQueueName: this.loader.failureQueueName,
+      topicArn: this.alarmTopic.topicArn,
+      lagMinutes: settings.alarms.lagMinutes,
+      rejectedRecords: settings.alarms.rejectedRecords,
+      durationPercent: settings.alarms.durationPercent,
+      runbookUrl: settings.alarms.runbookUrl,
+    });
+    this.dashboard = new Dashboard(this, "dashboard", {
+      name: `${settings.project}-warehouse`,
+      widgets: warehouseWidgets({
+        project: settings.project,
+        region: settings.region,
+        streams: settings.streams,
+        functionName: names.loaderFunction,
+        failureQueueName: this.loader.failureQueueName,
+        timeoutSeconds: settings.loader.timeoutSeconds,
+        lagMinutes: settings.alarms.lagMinutes,
+        alarmArns: Object.keys(this.alarms.alarms).map((name) =>
+          alarmArn(partition, settings.region, settings.warehouse.id, name),
+        ),
+        runbookUrl: settings.alarms.runbookUrl,
+      }),
+    });
+
     const out = (name: string, value: unknown, description: string) =>
       new TerraformOutput(this, name, { value, description });
     out("cluster_endpoint_host", this.cluster.host, "Private host name of the cluster");
@@ -172,6 +218,8 @@ export class AccountBStack extends TerraformStack {
     out("loader_failure_queue_arn", this.loader.failureQueueArn, "Failed scheduled invocations");
     out("manifest_bucket_name", this.manifestBucket.bucketName, "Bucket for COPY manifests");
     out("vpc_id", this.network.vpcId, "VPC of the cluster and the loader");
+    out("alarm_topic_arn", this.alarmTopic.topicArn, "SNS topic every account-b alarm notifies");
+    out("dashboard_name", this.dashboard.dashboardName, "CloudWatch dashboard of the loader");
 
     Aspects.of(this).add(new SecurityAspect());
   }

@@ -1,8 +1,7 @@
 // The loader Lambda: an esbuild bundle zipped by a TerraformAsset, arm64, inside the private
 // subnets, reserved concurrency, JSON logs in a group with retention, failed async invocations
-// kept in an encrypted queue plus an error alarm, and a role that holds only what it is given.
+// kept in an encrypted queue (its alarms: loader-alarms.ts), and a role that holds only what it is given.
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -47,6 +46,8 @@ export class LoaderFunction extends Construct {
   readonly roleArn: string;
   /** Queue receiving failed asynchronous invocations. */
   readonly failureQueueArn: string;
+  /** Its name (literal, for alarm and dashboard dimensions). */
+  readonly failureQueueName: string;
   /** Bundle size in bytes (before zip). */
   readonly bundleBytes: number;
 
@@ -61,11 +62,12 @@ export class LoaderFunction extends Construct {
       retentionInDays: props.logRetentionDays ?? 30,
     });
     const failures = new SqsQueue(this, "failures", {
-      name: `${props.functionName}-failures`,
+      name: `${props.functionName}-failures`, // = failureQueueName
       sqsManagedSseEnabled: true,
       messageRetentionSeconds: 14 * 24 * 3600,
     });
     this.failureQueueArn = failures.arn;
+    this.failureQueueName = `${props.functionName}-failures`;
 
     this.role = new IamRole(this, "role", {
       name: props.roleName,
@@ -142,19 +144,6 @@ export class LoaderFunction extends Construct {
       functionName: this.functionName,
       maximumRetryAttempts: props.maxRetries ?? 1,
       destinationConfig: { onFailure: { destination: failures.arn } },
-    });
-    new CloudwatchMetricAlarm(this, "errors", {
-      alarmName: `${props.functionName}-errors`,
-      alarmDescription: "The loader failed; failed scheduled runs are in the failures queue.",
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: { FunctionName: props.functionName },
-      statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      treatMissingData: "notBreaching",
     });
   }
 }

@@ -1,7 +1,8 @@
 // Synth-time security check. The aspect resolves the stack to the JSON Terraform will receive and
 // annotates every offending construct with an error (so synth fails listing them all) for: a public bucket, an unencrypted bucket or
-// cluster, a publicly accessible cluster, an IAM Allow of "*" actions on "*" resources, or a
-// plaintext secret anywhere. The rules run on plain JSON, so they also check any cdk.tf.json.
+// cluster, a publicly accessible cluster, an IAM Allow of "*" actions on "*" resources, a plaintext
+// secret anywhere, an SNS topic that is unencrypted or encrypted with the AWS-managed alias/aws/sns
+// (CloudWatch alarms cannot publish to it), or a symmetric KMS key without rotation. The rules run on plain JSON, so they also check any cdk.tf.json.
 import { Annotations, type IAspect, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 
@@ -11,7 +12,9 @@ export type SecurityRule =
   | "unencrypted-cluster"
   | "public-cluster"
   | "wildcard-iam"
-  | "plaintext-secret";
+  | "plaintext-secret"
+  | "unencrypted-topic"
+  | "unrotated-key";
 
 export interface SecurityViolation {
   readonly rule: SecurityRule;
@@ -100,6 +103,8 @@ const SECRET_BODY_KEYS = new Set(["secret_string", "secret_binary", "secret_stri
 const SECRET_ENV_NAME = /PASS(WORD|WD)?|PWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL/i;
 /** ...unless they only point at one (a secret's ARN, a key id, a name). */
 const POINTER_ENV_NAME = /_(ARN|ID|NAME|URL|ENDPOINT)$/i;
+/** The AWS-managed SNS key, by alias name or alias ARN. */
+const AWS_MANAGED_SNS_KEY = /(^|:)alias\/aws\/sns$/;
 const CREDENTIAL_VALUE = /\b(AKIA|ASIA)[0-9A-Z]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 export function findSecurityViolations(tf: TerraformJson): SecurityViolation[] {
@@ -113,6 +118,24 @@ export function findSecurityViolations(tf: TerraformJson): SecurityViolation[] {
   for (const e of resources.filter((r) => r.type === "aws_redshift_cluster")) {
     if (!isTrue(e.attrs.encrypted)) add(e, "unencrypted-cluster", 'encrypted must be "true"');
     if (!isFalse(e.attrs.publicly_accessible)) add(e, "public-cluster", "publicly_accessible must be false");
+  }
+  for (const e of resources.filter((r) => r.type === "aws_sns_topic")) {
+    const key = e.attrs.kms_master_key_id;
+    if (!isSet(key)) add(e, "unencrypted-topic", "kms_master_key_id is not set");
+    else if (typeof key === "string" && AWS_MANAGED_SNS_KEY.test(key)) {
+      add(
+        e,
+        "unencrypted-topic",
+        `kms_master_key_id is the AWS-managed ${key}: its policy cannot let CloudWatch (or other services) publish; use a customer-managed key that does`,
+      );
+    }
+  }
+  for (const e of resources.filter((r) => r.type === "aws_kms_key")) {
+    const spec = e.attrs.customer_master_key_spec;
+    const symmetric = spec === undefined || spec === "SYMMETRIC_DEFAULT";
+    if (symmetric && !isTrue(e.attrs.enable_key_rotation)) {
+      add(e, "unrotated-key", 'enable_key_rotation must be "true"');
+    }
   }
   for (const e of [...resources, ...dataSources]) {
     for (const statement of policyStatements(e)) {

@@ -68,6 +68,21 @@ export interface LoaderSettings {
   readonly reservedConcurrency: number;
 }
 
+export interface AlarmSettings {
+  /** Email addresses subscribed to each account's alarm topic; empty = none. */
+  readonly emails: readonly string[];
+  /** Account B: a stream's load lag, or the time without a loader run, that alarms. */
+  readonly lagMinutes: number;
+  /** Account B: rejected records per stream per hour that alarm. */
+  readonly rejectedRecords: number;
+  /** Account B: a loader run's duration, as a percentage of its timeout, that alarms. */
+  readonly durationPercent: number;
+  /** Account A: Firehose `DeliveryToS3.DataFreshness` that alarms. */
+  readonly freshnessMinutes: number;
+  /** Runbook the alarm descriptions link to; `#section` anchors are appended. */
+  readonly runbookUrl: string;
+}
+
 export interface StateSettings {
   /** Directory of the local `terraform.<stack>.tfstate` files (absolute). */
   readonly localDir: string;
@@ -93,5 +108,7 @@ export interface InfraSettings {
   readonly manifestExpirationDays: number;
   /** Retention of every log group the stacks create (a CloudWatch-allowed value). */
   readonly logRetentionDays: number;
+  /** Alarm thresholds, topics and runbook of both stacks. */
+  readonly alarms: AlarmSettings;
   readonly state: StateSettings;
 }

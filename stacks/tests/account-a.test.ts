@@ -240,6 +240,8 @@ describe("Kinesis source switch", () => {
 describe("account-a outputs", () => {
   it("names the bucket and every delivery stream", () => {
     expect(Object.keys(tf.output).sort()).toEqual([
+      "alarm_topic_arn",
+      "dashboard_name",
       "delivery_stream_arns",
       "delivery_stream_names",
       "events_bucket_arn",

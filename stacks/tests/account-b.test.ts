@@ -292,10 +292,14 @@ describe("loader Lambda", () => {
         on_failure: { destination: expect.stringContaining("aws_sqs_queue.loader_failures") },
       },
     });
-    expect(only(tf, "aws_cloudwatch_metric_alarm")).toMatchObject({
+    const errors = resources(tf, "aws_cloudwatch_metric_alarm").find(
+      ([, a]) => a.alarm_name === "kr-loader-errors",
+    );
+    expect(errors?.[1]).toMatchObject({
       namespace: "AWS/Lambda",
       metric_name: "Errors",
       dimensions: { FunctionName: "kr-loader" },
+      alarm_actions: [expect.stringContaining("aws_sns_topic.alarm-topic")],
     });
   });
 
@@ -365,9 +369,11 @@ describe("loader Lambda", () => {
 describe("account-b outputs", () => {
   it("names the endpoint, database, secret, roles and function", () => {
     expect(Object.keys(tf.output).sort()).toEqual([
+      "alarm_topic_arn",
       "cluster_endpoint_host",
       "cluster_port",
       "copy_role_arn",
+      "dashboard_name",
       "database_name",
       "loader_failure_queue_arn",
       "loader_function_name",

@@ -45,6 +45,14 @@ export function testSettings(overrides: DeepPartial<InfraSettings> = {}): InfraS
     },
     manifestExpirationDays: 7,
     logRetentionDays: 30,
+    alarms: {
+      emails: [],
+      lagMinutes: 180,
+      rejectedRecords: 1,
+      durationPercent: 95,
+      freshnessMinutes: 15,
+      runbookUrl: "docs/operations.md",
+    },
     state: { localDir: "/repo", keyPrefix: "kr" },
   };
   return merge(base, overrides) as InfraSettings;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RedshiftCluster, type RedshiftClusterConfig } from "@cdktf/provider-aws/lib/redshift-cluster";
@@ -12,6 +13,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { App, Aspects, TerraformStack, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import {
@@ -255,6 +257,46 @@ describe("security aspect", () => {
         rule: "plaintext-secret",
         address: expect.stringMatching(/^aws_lambda_function\.leaky/),
         message: "environment variable RS_PASSWORD holds a secret-looking value",
+      }),
+    ]);
+  });
+
+  it("fails an SNS topic that is unencrypted or uses the AWS-managed key CloudWatch cannot use", () => {
+    const { violations } = violationsOf(
+      badStack((s) => {
+        new SnsTopic(s, "plain", { name: "plain" });
+        new SnsTopic(s, "aws-managed", { name: "aws-managed", kmsMasterKeyId: "alias/aws/sns" });
+        new SnsTopic(s, "aws-managed-arn", {
+          name: "aws-managed-arn",
+          kmsMasterKeyId: "arn:aws:kms:eu-west-1:111111111111:alias/aws/sns",
+        });
+        const key = new KmsKey(s, "key", { enableKeyRotation: true });
+        new SnsTopic(s, "good", { name: "good", kmsMasterKeyId: key.arn });
+      }),
+    );
+    const found = violations.map((v) => `${v.rule} ${v.address.replace(/_[0-9A-F]{8}$/, "")}`).sort();
+    expect(found).toEqual([
+      "unencrypted-topic aws_sns_topic.aws-managed",
+      "unencrypted-topic aws_sns_topic.aws-managed-arn",
+      "unencrypted-topic aws_sns_topic.plain",
+    ]);
+    expect(violations.map((v) => v.message)).toContain(
+      "kms_master_key_id is the AWS-managed alias/aws/sns: its policy cannot let CloudWatch (or other services) publish; use a customer-managed key that does",
+    );
+  });
+
+  it("fails a symmetric KMS key without rotation (asymmetric keys cannot rotate)", () => {
+    const { violations } = violationsOf(
+      badStack((s) => {
+        new KmsKey(s, "stale", {});
+        new KmsKey(s, "rotated", { enableKeyRotation: true });
+        new KmsKey(s, "signing", { customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" });
+      }),
+    );
+    expect(violations).toEqual([
+      expect.objectContaining({
+        rule: "unrotated-key",
+        address: expect.stringMatching(/^aws_kms_key\.stale/),
       }),
     ]);
   });

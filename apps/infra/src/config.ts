@@ -73,6 +73,12 @@ const ENV_SETTINGS = [
   "LOADER_MEMORY_MB",
   "LOADER_TIMEOUT_SECONDS",
   "LOADER_RESERVED_CONCURRENCY",
+  "ALARM_EMAIL",
+  "ALARM_LAG_MINUTES",
+  "ALARM_REJECTED_RECORDS",
+  "ALARM_DURATION_PERCENT",
+  "ALARM_FRESHNESS_MINUTES",
+  "ALARM_RUNBOOK_URL",
 ] as const satisfies readonly SettingName[];
 type Env = SettingValues<(typeof ENV_SETTINGS)[number]>;
 
@@ -107,6 +113,21 @@ function crossChecks(s: Env): string[] {
       `EVENTS_EXPIRATION_DAYS (${s.EVENTS_EXPIRATION_DAYS}) must be 0 (never) or more than EVENTS_TRANSITION_DAYS (${s.EVENTS_TRANSITION_DAYS})`,
     );
   }
+  // Alarms that would fire between healthy runs or deliveries.
+  const interval = scheduleIntervalMinutes(s.LOAD_SCHEDULE);
+  if (interval !== undefined && s.ALARM_LAG_MINUTES <= interval) {
+    problems.push(
+      `ALARM_LAG_MINUTES (${s.ALARM_LAG_MINUTES}) must be more than the LOAD_SCHEDULE interval (${interval} minutes): the loader would count as stopped between two runs`,
+    );
+  }
+  if (
+    s.ALARM_FRESHNESS_MINUTES !== undefined &&
+    s.ALARM_FRESHNESS_MINUTES * 60 <= s.FIREHOSE_BUFFER_INTERVAL_SECONDS
+  ) {
+    problems.push(
+      `ALARM_FRESHNESS_MINUTES (${s.ALARM_FRESHNESS_MINUTES}) must be more than FIREHOSE_BUFFER_INTERVAL_SECONDS (${s.FIREHOSE_BUFFER_INTERVAL_SECONDS} s): Firehose holds records that long by design`,
+    );
+  }
   for (const stream of s.KR_STREAMS) {
     // The longest derived name: the delivery stream's role (IAM: 64).
     const roleName = firehoseRoleName(s.KR_PROJECT, stream);
@@ -118,6 +139,19 @@ function crossChecks(s: Env): string[] {
   }
   return problems;
 }
+
+/** Minutes between runs of a `rate(N unit)` schedule; undefined for a cron expression. */
+export function scheduleIntervalMinutes(schedule: string): number | undefined {
+  const m = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
+  if (!m) return undefined;
+  return Number(m[1]) * { minute: 1, hour: 60, day: 1440 }[m[2] as "minute" | "hour" | "day"];
+}
+
+/** Unset ALARM_FRESHNESS_MINUTES: Firehose's buffer interval plus this. */
+const FRESHNESS_HEADROOM_MINUTES = 10;
+
+/** Runbook the alarm descriptions link to when ALARM_RUNBOOK_URL is unset. */
+export const DEFAULT_RUNBOOK = "docs/operations.md";
 
 /** Terraform variables of account-b, from build.tfvars. */
 const tfvarsSchema = z
@@ -258,6 +292,16 @@ export function parseInfraConfig(
     },
     manifestExpirationDays: s.MANIFEST_EXPIRATION_DAYS,
     logRetentionDays: s.LOG_RETENTION_DAYS,
+    alarms: {
+      emails: s.ALARM_EMAIL ? [...s.ALARM_EMAIL] : [],
+      lagMinutes: s.ALARM_LAG_MINUTES,
+      rejectedRecords: s.ALARM_REJECTED_RECORDS,
+      durationPercent: s.ALARM_DURATION_PERCENT,
+      freshnessMinutes:
+        s.ALARM_FRESHNESS_MINUTES ??
+        Math.ceil(s.FIREHOSE_BUFFER_INTERVAL_SECONDS / 60) + FRESHNESS_HEADROOM_MINUTES,
+      runbookUrl: s.ALARM_RUNBOOK_URL ?? DEFAULT_RUNBOOK,
+    },
     state: { localDir: resolve(options.stateDir ?? "."), keyPrefix: s.TF_STATE_KEY_PREFIX ?? s.KR_PROJECT },
   };
   return deepFreeze(settings);

@@ -9,6 +9,7 @@ import {
   loadInfraConfig,
   parseInfraConfig,
   parseTfvars,
+  scheduleIntervalMinutes,
 } from "../src/config";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
@@ -105,6 +106,69 @@ describe("defaults", () => {
   });
 });
 
+describe("alarm settings", () => {
+  it("default to the documented thresholds, no subscription and the repository's runbook", () => {
+    expect(parseInfraConfig({}).alarms).toEqual({
+      emails: [],
+      lagMinutes: 180,
+      rejectedRecords: 1,
+      durationPercent: 95,
+      freshnessMinutes: 15,
+      runbookUrl: "docs/operations.md",
+    });
+  });
+
+  it("reads every alarm setting", () => {
+    const alarms = parseInfraConfig({
+      ALARM_EMAIL: "ops@example.com, oncall@example.org",
+      ALARM_LAG_MINUTES: "90",
+      ALARM_REJECTED_RECORDS: "50",
+      ALARM_DURATION_PERCENT: "80",
+      ALARM_FRESHNESS_MINUTES: "30",
+      ALARM_RUNBOOK_URL: "https://github.com/acme/kr/blob/main/docs/operations.md",
+    }).alarms;
+    expect(alarms).toEqual({
+      emails: ["ops@example.com", "oncall@example.org"],
+      lagMinutes: 90,
+      rejectedRecords: 50,
+      durationPercent: 80,
+      freshnessMinutes: 30,
+      runbookUrl: "https://github.com/acme/kr/blob/main/docs/operations.md",
+    });
+  });
+
+  it("derives the freshness threshold from Firehose's buffer interval when unset", () => {
+    const alarms = (env: Record<string, string>) => parseInfraConfig(env).alarms.freshnessMinutes;
+    expect(alarms({ FIREHOSE_BUFFER_INTERVAL_SECONDS: "900" })).toBe(25);
+    expect(alarms({ FIREHOSE_BUFFER_INTERVAL_SECONDS: "0" })).toBe(10);
+    expect(alarms({ FIREHOSE_BUFFER_INTERVAL_SECONDS: "61" })).toBe(12);
+  });
+
+  it("accepts a lag above the schedule's interval, and any lag with a cron schedule", () => {
+    expect(
+      parseInfraConfig({ LOAD_SCHEDULE: "rate(6 hours)", ALARM_LAG_MINUTES: "420" }).alarms.lagMinutes,
+    ).toBe(420);
+    expect(
+      parseInfraConfig({ LOAD_SCHEDULE: "cron(5 * * * ? *)", ALARM_LAG_MINUTES: "15" }).alarms.lagMinutes,
+    ).toBe(15);
+    expect(problems({ LOAD_SCHEDULE: "rate(1 day)", ALARM_LAG_MINUTES: "1440" })).toEqual([
+      expect.stringContaining(
+        "ALARM_LAG_MINUTES (1440) must be more than the LOAD_SCHEDULE interval (1440 minutes)",
+      ),
+    ]);
+  });
+
+  it.each([
+    ["rate(1 hour)", 60],
+    ["rate(5 minutes)", 5],
+    ["rate(1 minute)", 1],
+    ["rate(2 days)", 2880],
+    ["cron(5 * * * ? *)", undefined],
+  ])("the interval of %s is %s minutes", (schedule, minutes) => {
+    expect(scheduleIntervalMinutes(schedule)).toBe(minutes);
+  });
+});
+
 describe("each bad setting yields its message", () => {
   it.each([
     [{ ACCOUNT_A_ID: "12345" }, "ACCOUNT_A_ID must be a 12-digit AWS account id"],
@@ -141,6 +205,24 @@ describe("each bad setting yields its message", () => {
     [{ LOAD_MAX_ERRORS: "100000" }, "LOAD_MAX_ERRORS must be at most 99999"],
     [{ ACCOUNT_A_STATE_BUCKET: "Bad_Bucket" }, "ACCOUNT_A_STATE_BUCKET must be an S3 bucket name"],
     [{ ACCOUNT_B_PROFILE: "my profile" }, "ACCOUNT_B_PROFILE must be an AWS CLI profile name"],
+    [
+      { ALARM_EMAIL: "ops@example.com,nobody" },
+      "ALARM_EMAIL must be a comma-separated list of email addresses",
+    ],
+    [{ ALARM_LAG_MINUTES: "10" }, "ALARM_LAG_MINUTES must be at least 15"],
+    [{ ALARM_LAG_MINUTES: "10081" }, "ALARM_LAG_MINUTES must be at most 10080"],
+    [{ ALARM_REJECTED_RECORDS: "0" }, "ALARM_REJECTED_RECORDS must be at least 1"],
+    [{ ALARM_DURATION_PERCENT: "100" }, "ALARM_DURATION_PERCENT must be at most 99"],
+    [{ ALARM_FRESHNESS_MINUTES: "1" }, "ALARM_FRESHNESS_MINUTES must be at least 2"],
+    [{ ALARM_RUNBOOK_URL: "docs/operations.md" }, "ALARM_RUNBOOK_URL must be an http(s) URL"],
+    [
+      { LOAD_SCHEDULE: "rate(6 hours)" },
+      "ALARM_LAG_MINUTES (180) must be more than the LOAD_SCHEDULE interval (360 minutes)",
+    ],
+    [
+      { ALARM_FRESHNESS_MINUTES: "5" },
+      "ALARM_FRESHNESS_MINUTES (5) must be more than FIREHOSE_BUFFER_INTERVAL_SECONDS (300 s)",
+    ],
     [
       { KR_PROJECT: "a-very-long-project-name-here", KR_STREAMS: "a_stream_name_that_is_long_enough_to_hu" },
       "longer than 64 characters",

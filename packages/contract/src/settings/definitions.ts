@@ -23,6 +23,8 @@ export const PROJECT_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-)){0,28}[a-z0-9]$/;
 /** A stream names a table, an S3 prefix and a delivery stream: a lowercase identifier starting with a letter. */
 export const STREAM_PATTERN = /^[a-z][a-z0-9_]{0,39}$/;
 const ACCOUNT = /^\d{12}$/;
+/** What SNS accepts as an email endpoint, roughly: one @, no spaces, a dotted domain. */
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const PROFILE = /^[A-Za-z0-9_.+@-]{1,64}$/;
 const ROLE_ARN = /^arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role\/[A-Za-z0-9+=.@_/-]{1,512}$/;
 /**
@@ -516,6 +518,60 @@ export const SETTINGS = {
     description: "Retention of every log group the stacks create.",
     usedBy: ["infra"],
     group: "infra",
+  }),
+  // --- alarms ---
+  ALARM_EMAIL: setting({
+    reader: list({
+      item: (s) => EMAIL.test(s),
+      message: "must be a comma-separated list of email addresses",
+      accepts: "comma-separated email addresses",
+    }),
+    unset: "no subscription (subscribe to the topics yourself)",
+    description:
+      "Email addresses subscribed to each account's alarm topic (each confirms the subscription once).",
+    usedBy: ["infra"],
+    group: "alarms",
+  }),
+  ALARM_LAG_MINUTES: setting({
+    // CloudWatch evaluates an alarm over at most 7 days (Period × EvaluationPeriods ≤ 604,800 s).
+    reader: int(15, 10080),
+    default: "180",
+    description:
+      "Account B: alarm when a stream's load lag exceeds this, or the loader has not run for this long (more than the LOAD_SCHEDULE interval).",
+    usedBy: ["infra"],
+    group: "alarms",
+  }),
+  ALARM_REJECTED_RECORDS: setting({
+    reader: int(1, 1_000_000),
+    default: "1",
+    description: "Account B: alarm when a stream rejects at least this many records in an hour.",
+    usedBy: ["infra"],
+    group: "alarms",
+  }),
+  ALARM_DURATION_PERCENT: setting({
+    reader: int(50, 99),
+    default: "95",
+    description:
+      "Account B: alarm when a loader run takes this share of LOADER_TIMEOUT_SECONDS (its budget stops at most 60 s short).",
+    usedBy: ["infra"],
+    group: "alarms",
+  }),
+  ALARM_FRESHNESS_MINUTES: setting({
+    reader: int(2, 1440),
+    unset: "FIREHOSE_BUFFER_INTERVAL_SECONDS + 10 minutes (15 with the default 300 s)",
+    description:
+      "Account A: alarm when Firehose's oldest undelivered record is older than this (more than FIREHOSE_BUFFER_INTERVAL_SECONDS).",
+    usedBy: ["infra"],
+    group: "alarms",
+  }),
+  ALARM_RUNBOOK_URL: setting({
+    reader: url(
+      "must be an http(s) URL like https://github.com/acme/kinesis-redshift/blob/main/docs/operations.md",
+    ),
+    unset: "docs/operations.md (the repository path)",
+    description: "Runbook the alarm descriptions link to (section anchors are appended).",
+    usedBy: ["infra"],
+    group: "alarms",
   }),
   // --- bench ---
   PG_URL: setting({

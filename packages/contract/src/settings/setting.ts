@@ -13,6 +13,7 @@ export type SettingGroup =
   | "warehouse"
   | "loader"
   | "infra"
+  | "alarms"
   | "bench";
 
 export interface SettingDefinition<T = unknown, HasDefault extends boolean = boolean> {
