@@ -3,7 +3,15 @@
 import { readdir, rm } from "node:fs/promises";
 import { formatHour, streamPrefix } from "@kr/copy-builder";
 import { generateRecords, type SendSummary, type StreamName, sendRecords } from "@kr/generator";
-import { createRuntimeDeps, createTables, type LoadReport, loadConfig, runLoad } from "@kr/loader";
+import {
+  createRuntimeDeps,
+  createTables,
+  type LoadReport,
+  loadConfig,
+  runLoad,
+  runStatus,
+  type StatusReport,
+} from "@kr/loader";
 import { type LocalFirehoseStats, type LocalStack, startLocalStack } from "@kr/local-aws";
 import { type DemoConfig, DemoUsageError } from "./config";
 import {
@@ -21,6 +29,8 @@ export interface DemoPorts {
 }
 
 export interface DemoResult {
+  /** The status grid of the demo's hours after both loads (what `make status` prints). */
+  status: StatusReport;
   hours: string[];
   generated: Generated;
   firehose: LocalFirehoseStats;
@@ -114,7 +124,10 @@ export async function runDemo(
             await verifyExactlyOnce(client, stream, table, generated.streams[stream]?.eventIds ?? new Set()),
           );
         }
+        // What an operator sees next: `make status` over the hours the demo loaded.
+        const status = await runStatus(loaderConfig, { from, to }, deps);
         return {
+          status,
           hours: hours.map(formatHour),
           generated,
           firehose: stack.firehose.stats(),

@@ -5,6 +5,7 @@ import { localS3Client, readDeliveredObjects, startLocalS3 } from "@kr/local-aws
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DemoUsageError, loadDemoConfig } from "../src/config";
 import { type DemoResult, runDemo } from "../src/demo";
+import { formatDemoReport } from "../src/report";
 
 function isJsonObject(line: string): boolean {
   try {
@@ -89,6 +90,22 @@ describe("the demo's path: generate → deliver → load → re-import", () => {
   it("retried throttled calls and lost nothing", () => {
     expect(result.firehose.throttledCalls).toBeGreaterThan(0);
     expect(result.generated.undelivered).toBe(0);
+  });
+
+  it("ends with the status grid of its hours: every cell loaded, nothing pending, no gap", () => {
+    expect(result.status.range).toMatchObject({ from: result.hours[0], to: result.hours.at(-1) });
+    const cells = result.status.rows.flatMap((r) => r.cells);
+    expect(cells).toHaveLength(result.hours.length * 2);
+    for (const cell of cells) {
+      expect(cell.state).toBe("loaded");
+      expect(cell.filesLoaded).toBe(cell.filesInS3);
+    }
+    expect(result.status.pendingFiles).toBe(0);
+    expect(result.status.gaps).toEqual([]);
+    expect(result.status.newestLoadedHour).toBe(result.hours.at(-1));
+    const text = formatDemoReport(result);
+    expect(text).toContain("Status of these hours (what `make status` shows)");
+    expect(text).toContain(result.hours.at(-1) as string);
   });
 
   it("puts objects and rows in each backfilled hour", () => {

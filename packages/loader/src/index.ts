@@ -56,4 +56,7 @@ export { type Counts, type LoadReport, mergeReports, type StreamReport, type Str
 export { formatBytes, formatDuration, formatPlan, formatReportTable } from "./report-format";
 export { createS3Client, type PlannedFile } from "./s3-objects";
 export type { RejectedRecord } from "./staging/index";
+export type { StatusReport } from "./status/grid";
+export { runStatus, type StatusRequest } from "./status/read";
+export { formatStatus } from "./status/render";
 export { type Connect, readTableColumns, warehouseConnector } from "./warehouse";
