@@ -99,6 +99,8 @@ describe("the demo's path: generate → deliver → load → re-import", () => {
     for (const cell of cells) {
       expect(cell.state).toBe("loaded");
       expect(cell.filesLoaded).toBe(cell.filesInS3);
+      // The re-imported hours too: their rows stayed (unchanged), so the hour still holds rows.
+      expect(cell.rowsLoaded).toBeGreaterThan(0);
     }
     expect(result.status.pendingFiles).toBe(0);
     expect(result.status.gaps).toEqual([]);

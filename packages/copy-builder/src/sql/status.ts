@@ -60,7 +60,11 @@ const range = (stream: string, hours: HourRange) => [
   timestampText(hours.to),
 ];
 
-/** Every ledger row of a stream in a range of partition hours, with its batch's row counts. */
+/**
+ * Every ledger row of a stream in a range of partition hours, with the rows its batch holds in the
+ * table: staged minus duplicates, i.e. inserted + replaced + unchanged (a re-import of identical rows
+ * writes nothing, yet the hour still holds them).
+ */
 export function buildStatusLedgerQuery(
   stream: string,
   hours: HourRange,
@@ -69,7 +73,7 @@ export function buildStatusLedgerQuery(
   const files = qualifiedName(ledgerSchema, "loaded_files");
   const batches = qualifiedName(ledgerSchema, "batches");
   return {
-    text: `SELECT f."file_key", f."file_hour", f."size_bytes", f."batch_id", f."loaded_at", b."bytes" AS "batch_bytes", b."rows_inserted" + b."rows_replaced" AS "batch_rows" FROM ${files} f LEFT JOIN ${batches} b ON b."batch_id" = f."batch_id" WHERE f."stream" = $1 AND f."file_hour" BETWEEN $2 AND $3`,
+    text: `SELECT f."file_key", f."file_hour", f."size_bytes", f."batch_id", f."loaded_at", b."bytes" AS "batch_bytes", b."rows_staged" - b."duplicates_dropped" AS "batch_rows" FROM ${files} f LEFT JOIN ${batches} b ON b."batch_id" = f."batch_id" WHERE f."stream" = $1 AND f."file_hour" BETWEEN $2 AND $3`,
     values: range(stream, hours),
   };
 }
