@@ -113,7 +113,11 @@ export function calibrationBatch(
   if (throughput.source !== "default" || batchesThisRun > 0) return [];
   // Not when other streams used up most of the run: the stream calibrates in a run of its own.
   const { remainingMs, budgetMs } = time;
-  if (remainingMs !== undefined && budgetMs !== undefined && remainingMs < budgetMs / 2) return [];
+  if (
+    remainingMs !== undefined &&
+    (remainingMs <= 0 || (budgetMs !== undefined && remainingMs < budgetMs / 2))
+  )
+    return [];
   return pending.slice(0, 1);
 }
 

@@ -16,11 +16,11 @@ import {
 } from "./chain";
 import type { LoaderConfig } from "./config";
 import { type CreateTablesReport, createTables } from "./create-tables";
-import type { RuntimeDeps } from "./deps";
 import { type ErrorInfo, errorInfo, LoadFailedError, UsageError } from "./errors";
 import { type LoadRequest, runLoad } from "./load";
 import type { Logger } from "./log";
 import type { LoadReport } from "./report";
+import type { RuntimeDeps } from "./runtime-clients";
 import type { StatusReport } from "./status/grid";
 import { runStatus, type StatusRequest } from "./status/read";
 

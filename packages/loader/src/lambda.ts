@@ -1,9 +1,10 @@
 // Loader Lambda entry (bundled by the infra with esbuild, @aws-sdk/* external). Thin on purpose: the
-// decisions live in handleLambdaEvent and the loader core.
+// decisions live in handleLambdaEvent and the loader core. It wires the Redshift driver only, so the
+// bundle leaves out the PostgreSQL driver and its staging engine (JSON scanner, record encoder).
 import { loadConfigFromEnvironment } from "./config";
-import { createRuntimeDeps } from "./deps";
 import { handleLambdaEvent, type LambdaContext, type LambdaResponse } from "./lambda-event";
 import { jsonLogger } from "./log";
+import { createRuntimeDepsWith, redshiftDriverFactory } from "./runtime-clients";
 
 const log = jsonLogger();
 
@@ -13,7 +14,7 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
     {
       config: () => loadConfigFromEnvironment({ envFile: false }),
       // Fresh clients and secret per invocation: the cluster's managed password rotates.
-      deps: createRuntimeDeps,
+      deps: (config) => createRuntimeDepsWith(config, redshiftDriverFactory),
       log,
     },
     context,

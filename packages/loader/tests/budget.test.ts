@@ -32,6 +32,8 @@ describe("calibrationBatch", () => {
     expect(calibrationBatch(files(3, 1e6), guess, 1, time)).toEqual([]);
     expect(calibrationBatch(files(3, 1e6), guess, 0, { remainingMs: 900, budgetMs: 2_000 })).toEqual([]);
     expect(calibrationBatch([], guess, 0, time)).toEqual([]);
+    // A Lambda with no time left after its margin: budget 0, nothing starts.
+    expect(calibrationBatch(files(3, 1e6), guess, 0, { remainingMs: 0, budgetMs: 0 })).toEqual([]);
   });
   it("never overrides an estimate that comes from history", () => {
     expect(calibrationBatch(files(3, 1e6), perByte, 0, time)).toEqual([]);

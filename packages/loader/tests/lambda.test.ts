@@ -2,8 +2,9 @@
 // and a bundle that stays small (esbuild, @aws-sdk/* external, as the infra bundles it).
 import { fileURLToPath } from "node:url";
 import type { InvokeCommand } from "@aws-sdk/client-lambda";
+import { loaderLambdaEnvironment } from "@kr/contract";
 import { build } from "esbuild";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigError, UsageError } from "../src/index";
 import { handler } from "../src/lambda";
 import {
@@ -12,6 +13,7 @@ import {
   type LambdaRuntime,
   parseLambdaEvent,
 } from "../src/lambda-event";
+import { createRuntimeDepsWith, redshiftDriverFactory } from "../src/runtime-clients";
 import { hourAt, makeRecords, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
@@ -242,13 +244,49 @@ describe("handler", () => {
   });
 
   it("the exported handler validates its event before touching anything", async () => {
-    const response = await handler({ from: "not-an-hour" });
+    // The environment account B's stack gives the function (nothing here is reachable or needed).
+    const env = loaderLambdaEnvironment({
+      project: "kr",
+      streams: ["events", "utm"],
+      accountA: "111111111111",
+      accountB: "222222222222",
+      manifestBucket: "kr-manifests-222222222222",
+      copyRoleArns: ["arn:aws:iam::222222222222:role/kr-redshift-copy"],
+      lookbackHours: 48,
+      maxErrors: 100,
+      batchMaxBytes: 268435456,
+      batchMaxFiles: 512,
+      chainMax: 4,
+      dedupeWindowHours: 24,
+      timeoutSeconds: 900,
+      host: "kr-warehouse.c0ffee12.eu-west-1.redshift.amazonaws.com",
+      port: 5439,
+      database: "dev",
+      user: "kr_admin",
+      schema: "public",
+      secretArn: "arn:aws:secretsmanager:eu-west-1:222222222222:secret:redshift!kr-warehouse-admin-AbCdEf",
+    });
+    for (const [name, value] of Object.entries({ ...env, AWS_REGION: "eu-west-1" })) vi.stubEnv(name, value);
+    const response = await handler({ from: "not-an-hour" }).finally(() => vi.unstubAllEnvs());
     expect(response).toMatchObject({ ok: false, error: { type: "UsageError", exitCode: 2 } });
   });
 });
 
+describe("the Lambda's runtime", () => {
+  it("wires the Redshift driver only, and says so for a local config", async () => {
+    const local = await startStack();
+    try {
+      expect(() => createRuntimeDepsWith(local.config(), redshiftDriverFactory)).toThrow(
+        /the loader Lambda loads into Redshift only/,
+      );
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe("bundle", () => {
-  it("bundles small, without the CLI's or the tests' dependencies", async () => {
+  it("bundles small, without the CLI's, the tests' or the local staging engine's code", async () => {
     const result = await build({
       entryPoints: [fileURLToPath(new URL("../src/lambda.ts", import.meta.url))],
       bundle: true,
@@ -269,9 +307,14 @@ describe("bundle", () => {
       "s3rver",
       "local-aws",
       "zod/v4/classic",
+      // The PostgreSQL driver and its staging engine: the Lambda loads into Redshift only.
+      "drivers/postgres",
+      "staging/json-scan",
+      "staging/record-encoder",
+      "staging/stage-loop",
     ]) {
       expect(inputs).not.toContain(unwanted);
     }
-    expect(result.outputFiles[0]?.contents.length).toBeLessThan(300_000);
+    expect(result.outputFiles[0]?.contents.length).toBeLessThan(200_000);
   });
 });
