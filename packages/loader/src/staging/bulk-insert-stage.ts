@@ -4,7 +4,7 @@ import type { RowSink } from "./row-sink";
 import type { StagingClient } from "./types";
 
 /**
- * Rows per INSERT, measured on PGlite with 50k events (scripts/stage-profile.ts, 5 runs, medians):
+ * Rows per INSERT, measured on PGlite with 50k events (apps/bench/scripts/stage-profile.ts, 5 runs, medians):
  * 1000 → 24k rows/s, 2000 → 29–30k, 5000 → 22–26k, 20000 → 19k. PGlite itself is the limit there:
  * json_populate_recordset, jsonb_populate_recordset and unnest of per-column arrays all ran 29–30k.
  */

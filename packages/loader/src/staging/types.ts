@@ -61,7 +61,7 @@ export interface StageOptions {
   /** Objects downloaded and gunzipped ahead of the one being staged. Default 4. */
   concurrency?: number;
   onProgress?: (progress: StageProgress) => void;
-  /** Rows per INSERT on the bulk-insert path (default tuned on PGlite, see scripts/stage-profile.ts). */
+  /** Rows per INSERT on the bulk-insert path (default tuned on PGlite, see apps/bench/scripts/stage-profile.ts). */
   bulkBatchRows?: number;
 }
 

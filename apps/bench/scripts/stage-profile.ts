@@ -1,7 +1,7 @@
 // Times the local staging engine against the physical limit on the same server, the same rows and
 // the same table: `COPY … FROM STDIN` of the rows pre-made as CSV (and `psql \copy` when psql is on
 // PATH), plus the Node side alone (node-only: CPU µs/row and GCs) and the bare download. Usage:
-// PG_URL=postgres://… tsx packages/loader/scripts/stage-profile.ts [--rows 500000] [--files 20]
+// PG_URL=postgres://… tsx apps/bench/scripts/stage-profile.ts [--rows 500000] [--files 20]
 // [--reps 5] [--method copy-from-stdin|bulk-insert] [--concurrency 4] [--batch-rows 2000]
 // [--only stage,copy-csv,psql-copy,node-only,download]. Without PG_URL it runs against PGlite (the
 // bulk-insert path). Contenders run in rotating order; medians are printed. Profile with
@@ -20,12 +20,17 @@ import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_S3_CREDENTIALS, startLocalS3, startLocalWarehouse } from "@kr/local-aws";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { compileColumn } from "../src/staging/column-types";
-import { CopySink } from "../src/staging/copy-stage";
-import { type StageSource, type StagingMethod, s3StageSource, stageObjects } from "../src/staging/index";
-import { RecordEncoder } from "../src/staging/record-encoder";
-import { runStage } from "../src/staging/stage-loop";
-import { EVENT_COLUMNS, EVENTS_DDL, seededRandom } from "../tests/staging/helpers";
+import { compileColumn } from "../../../packages/loader/src/staging/column-types";
+import { CopySink } from "../../../packages/loader/src/staging/copy-stage";
+import {
+  type StageSource,
+  type StagingMethod,
+  s3StageSource,
+  stageObjects,
+} from "../../../packages/loader/src/staging/index";
+import { RecordEncoder } from "../../../packages/loader/src/staging/record-encoder";
+import { runStage } from "../../../packages/loader/src/staging/stage-loop";
+import { EVENT_COLUMNS, EVENTS_DDL, seededRandom } from "../../../packages/loader/tests/staging/helpers";
 
 const { values: args } = parseArgs({
   options: {
