@@ -32,6 +32,7 @@ const payloadSchema = z.strictObject({
   reimport: z.optional(z.boolean()),
   requestId: z.optional(z.string()),
   dryRun: z.optional(z.boolean()),
+  verify: z.optional(z.boolean()),
   continuation: z.optional(
     z.strictObject({
       chainId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)),
@@ -89,8 +90,13 @@ export function parseLambdaEvent(event: unknown, newChainId: () => string = rand
   }
   const request = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   if (action === "status") {
-    const { from, to, streams } = rest;
-    const request: StatusRequest = { ...(from && { from }), ...(to && { to }), ...(streams && { streams }) };
+    const { from, to, streams, verify } = rest;
+    const request: StatusRequest = {
+      ...(from && { from }),
+      ...(to && { to }),
+      ...(streams && { streams }),
+      ...(verify && { verify }),
+    };
     return { action, scheduled: false, request };
   }
   return action === "create-tables"
