@@ -20,6 +20,7 @@ import type { RuntimeDeps } from "./deps";
 import { type ErrorInfo, errorInfo, LoadFailedError, UsageError } from "./errors";
 import { type LoadRequest, runLoad } from "./load";
 import type { Logger } from "./log";
+import { publishRunMetrics } from "./metrics/publish";
 import type { LoadReport } from "./report";
 import type { StatusReport } from "./status/grid";
 import { runStatus, type StatusRequest } from "./status/read";
@@ -114,6 +115,8 @@ export interface LambdaRuntime {
   log: Logger;
   /** The Lambda client a scheduled run continues itself with. */
   lambda?(config: LoaderConfig): LambdaInvoker & { destroy?(): void };
+  /** Prints one CloudWatch EMF line (metrics/publish.ts); without it no metrics are gathered. */
+  emit?(line: string): void;
 }
 
 /** The part of the Lambda context the loader uses. */
@@ -176,6 +179,19 @@ export async function handleLambdaEvent(
         lambda.destroy?.();
       }
       claimed = undefined; // the continuation renews the lease
+    }
+    if (runtime.emit) {
+      await publishRunMetrics({
+        config,
+        report,
+        scheduled: command.scheduled,
+        continued: continuation !== undefined,
+        deps,
+        now,
+        ...(context && { remainingMs: () => context.getRemainingTimeInMillis() }),
+        emit: runtime.emit,
+        log: runtime.log,
+      });
     }
     runtime.log("info", "load finished", {
       scheduled: command.scheduled,
