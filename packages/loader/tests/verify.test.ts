@@ -4,6 +4,7 @@
 // flagged, and only that hour.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoadRequest, runCli, runLoad } from "../src/index";
+import { parseLambdaEvent } from "../src/lambda-event";
 import type { StatusReport } from "../src/status/grid";
 import { runStatus } from "../src/status/read";
 import type { HourReconciliation } from "../src/status/reconcile";
@@ -149,5 +150,13 @@ describe("status --verify", () => {
     expect(await runCli(["status", "--from", "2026-11-21T10", "--verify", "--json"], io)).toBe(0);
     expect((JSON.parse(printed) as StatusReport).verify?.unreconciled[0]?.hours).toEqual(["2026-11-21T10"]);
     expect(await runCli(["--verify"], io)).toBe(2);
+  });
+
+  it("the Lambda's status action takes verify (what the CLI sends in AWS mode)", () => {
+    expect(parseLambdaEvent({ action: "status", from: "2026-11-21T10", verify: true })).toEqual({
+      action: "status",
+      scheduled: false,
+      request: { from: "2026-11-21T10", verify: true },
+    });
   });
 });
