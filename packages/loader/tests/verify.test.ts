@@ -8,6 +8,7 @@ import { parseLambdaEvent } from "../src/lambda-event";
 import type { StatusReport } from "../src/status/grid";
 import { runStatus } from "../src/status/read";
 import type { HourReconciliation } from "../src/status/reconcile";
+import { runVerify, VerifyDeadlineError } from "../src/status/verify";
 import { hourAt, makeRecords, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
@@ -158,5 +159,21 @@ describe("status --verify", () => {
       scheduled: false,
       request: { from: "2026-11-21T10", verify: true },
     });
+  });
+
+  it("stops at its deadline instead of outliving the invocation (the scheduled run's guard)", async () => {
+    const config = stack.config();
+    const deps = stack.deps(config);
+    try {
+      await expect(
+        runVerify(
+          config,
+          { from: "2026-11-21T10" },
+          { s3: deps.s3, connect: deps.connect, deadline: Date.now() - 1 },
+        ),
+      ).rejects.toThrow(VerifyDeadlineError);
+    } finally {
+      deps.close();
+    }
   });
 });

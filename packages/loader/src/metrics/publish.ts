@@ -10,7 +10,7 @@ import { errorInfo } from "../errors";
 import type { Logger } from "../log";
 import type { LoadReport } from "../report";
 import { runStatus } from "../status/read";
-import { runVerify } from "../status/verify";
+import { runVerify, VerifyDeadlineError } from "../status/verify";
 import {
   backlogMetrics,
   emfLines,
@@ -22,6 +22,8 @@ import {
 
 /** The previous hour is verified only with at least this much of the invocation left. */
 export const VERIFY_MIN_REMAINING_MS = 120_000;
+/** Verify stops this long before the invocation would time out (the metrics still get printed). */
+export const VERIFY_MARGIN_MS = 30_000;
 
 export interface PublishInput {
   config: LoaderConfig;
@@ -51,14 +53,24 @@ export async function publishRunMetrics(input: PublishInput): Promise<void> {
         log("warn", "reconciliation skipped", { reason: `only ${left} ms left in the invocation` });
       } else {
         const previous = formatHour(new Date(floorToHour(input.now()).getTime() - 3_600_000));
-        const verify = await runVerify(
-          config,
-          { from: previous },
-          { s3: deps.s3, connect: deps.connect, now: input.now },
-        );
-        sources.push(reconciliationMetrics(verify));
-        const flagged = verify.hours.filter((h) => !h.reconciled);
-        if (flagged.length > 0) log("warn", "unreconciled hour", { hours: flagged });
+        try {
+          const verify = await runVerify(
+            config,
+            { from: previous },
+            {
+              s3: deps.s3,
+              connect: deps.connect,
+              now: input.now,
+              ...(left !== undefined && { deadline: Date.now() + left - VERIFY_MARGIN_MS }),
+            },
+          );
+          sources.push(reconciliationMetrics(verify));
+          const flagged = verify.hours.filter((h) => !h.reconciled);
+          if (flagged.length > 0) log("warn", "unreconciled hour", { hours: flagged });
+        } catch (error) {
+          if (!(error instanceof VerifyDeadlineError)) throw error;
+          log("warn", "reconciliation skipped", { reason: error.message });
+        }
       }
     }
     for (const line of emfLines(config.project, mergeMetrics(...sources), input.now())) input.emit(line);

@@ -50,6 +50,15 @@ export interface VerifyDeps {
   connect: Connect;
   now?: () => Date;
   onProgress?: (progress: VerifyProgress) => void;
+  /** Epoch ms: past it, verify stops with VerifyDeadlineError (the scheduled Lambda's time). */
+  deadline?: number;
+}
+
+export class VerifyDeadlineError extends Error {
+  constructor(done: VerifyProgress) {
+    super(`verify ran out of time after ${done.filesDone} of ${done.filesTotal} objects`);
+    this.name = "VerifyDeadlineError";
+  }
 }
 
 /** Objects downloaded and gunzipped ahead of the one being counted. */
@@ -81,6 +90,9 @@ export async function runVerify(
   const progress = { filesDone: 0, filesTotal, bytesDone: 0, bytesTotal };
   deps.onProgress?.({ ...progress });
   const results: HourReconciliation[] = [];
+  const checkDeadline = () => {
+    if (deps.deadline !== undefined && Date.now() > deps.deadline) throw new VerifyDeadlineError(progress);
+  };
   const client = await deps.connect();
   try {
     for (const [index, stream] of streams.entries()) {
@@ -115,6 +127,7 @@ export async function runVerify(
               buildVerifyRowsQuery(target, all.slice(i, i + VERIFY_KEYS_CHUNK), bounds),
             );
             rows += Number(found[0]?.rows ?? 0);
+            checkDeadline();
           }
         }
         results.push(
