@@ -100,6 +100,7 @@ export function parseLambdaEvent(event: unknown, newChainId: () => string = rand
     };
     return { action, scheduled: false, request };
   }
+  if (rest.verify !== undefined) throw new UsageError("verify belongs to the status action");
   return action === "create-tables"
     ? {
         action,

@@ -159,6 +159,9 @@ describe("status --verify", () => {
       scheduled: false,
       request: { from: "2026-11-21T10", verify: true },
     });
+    expect(() => parseLambdaEvent({ from: "2026-11-21T10", verify: true })).toThrow(
+      "verify belongs to the status action",
+    );
   });
 
   it("stops at its deadline instead of outliving the invocation (the scheduled run's guard)", async () => {

@@ -41,6 +41,7 @@ export interface PublishInput {
 
 export async function publishRunMetrics(input: PublishInput): Promise<void> {
   const { config, deps, log } = input;
+  if (input.report.dryRun) return; // a plan loads nothing: no metrics
   try {
     const sources: Map<string, StreamMetrics>[] = [loadMetrics(input.report)];
     if (input.scheduled) {
