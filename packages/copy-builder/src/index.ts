@@ -93,8 +93,11 @@ export {
   buildFailedBatchesQuery,
   buildFailedBatchRecord,
   buildStatusLedgerQuery,
+  buildVerifyLedgerQuery,
+  buildVerifyRowsQuery,
   type FailedBatchRecord,
   opsDdl,
+  VERIFY_KEYS_CHUNK,
 } from "./sql/status";
 export {
   type ColumnSpec,

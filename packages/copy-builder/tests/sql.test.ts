@@ -18,6 +18,8 @@ import {
   buildLock,
   buildStagingRejects,
   buildStagingStats,
+  buildVerifyLedgerQuery,
+  buildVerifyRowsQuery,
   LEDGER_CHUNK,
   ledgerDdl,
   MAX_TOLERATED_ERRORS,
@@ -30,6 +32,7 @@ import {
   streamTableDdl,
   type TargetColumn,
   timestampLiteral,
+  VERIFY_KEYS_CHUNK,
 } from "../src/index";
 
 const target: MergeTarget = {
@@ -426,5 +429,45 @@ describe("settings agree with the SQL builders", () => {
     const { MAX_TOLERATED_ERRORS } = await import("../src/index");
     expect(SETTINGS.LOAD_MAX_ERRORS.reader.read(String(MAX_TOLERATED_ERRORS)).ok).toBe(true);
     expect(SETTINGS.LOAD_MAX_ERRORS.reader.read(String(MAX_TOLERATED_ERRORS + 1)).ok).toBe(false);
+  });
+});
+
+describe("status --verify (reads only)", () => {
+  const hours = { from: new Date("2026-11-21T10:00:00Z"), to: new Date("2026-11-21T11:00:00Z") };
+
+  it("counts a stream table's rows for a chunk of keys within sort-key bounds, keys as parameters", () => {
+    const statement = buildVerifyRowsQuery(
+      { schema: "public", table: "events", key: "event_id", sortKey: "occurred_at" },
+      ["a", "b'; DROP TABLE x; --"],
+      { low: new Date("2026-11-21T09:00:00Z"), high: new Date("2026-11-21T12:00:00Z") },
+    );
+    expect(statement.text).toBe(
+      'SELECT COUNT(*) AS "rows" FROM "public"."events" WHERE "occurred_at" BETWEEN $1 AND $2 AND "event_id" IN ($3, $4)',
+    );
+    expect(statement.values).toEqual([
+      "2026-11-21 09:00:00.000+00",
+      "2026-11-21 12:00:00.000+00",
+      "a",
+      "b'; DROP TABLE x; --",
+    ]);
+    const keys = Array.from({ length: VERIFY_KEYS_CHUNK + 1 }, (_, i) => `k${i}`);
+    expect(() =>
+      buildVerifyRowsQuery(
+        { schema: "public", table: "events", key: "event_id", sortKey: "occurred_at" },
+        keys,
+        {
+          low: hours.from,
+          high: hours.to,
+        },
+      ),
+    ).toThrow(RangeError);
+  });
+
+  it("reads the ledger files of a range with their batch's rejected count and hour span", () => {
+    const statement = buildVerifyLedgerQuery("events", hours);
+    expect(statement.text).toContain('b."rejected"');
+    expect(statement.text).toContain('MIN("file_hour") AS "hour_from"');
+    expect(statement.text).not.toMatch(/\b(INSERT|DELETE|UPDATE)\b/);
+    expect(statement.values).toEqual(["events", "2026-11-21 10:00:00.000+00", "2026-11-21 11:00:00.000+00"]);
   });
 });

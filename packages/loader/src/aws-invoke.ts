@@ -170,6 +170,7 @@ export async function invokeStatus(
     ...(request.from !== undefined && { from: request.from }),
     ...(request.to !== undefined && { to: request.to }),
     ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...(request.verify && { verify: true }),
   });
   if (!response.ok) raise(response, []);
   if (!("status" in response)) throw new LoadFailedError("the loader Lambda answered without a status");

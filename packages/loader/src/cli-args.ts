@@ -7,10 +7,12 @@ import type { StatusRequest } from "./status/read";
 export const USAGE = `usage:
   pnpm run load -- [--from HOUR] [--to HOUR] [--stream NAME]... [--reimport [--request-id ID]] [--dry-run] [--direct] [--json]
   pnpm run load -- create-tables [--stream NAME]... [--dry-run] [--direct] [--json]
-  pnpm run load -- status [--from HOUR] [--to HOUR] [--stream NAME]... [--direct] [--json]
+  pnpm run load -- status [--from HOUR] [--to HOUR] [--stream NAME]... [--verify] [--direct] [--json]
                  one row per arrival hour, one column per stream: files loaded / in S3 and a state
                  (loaded, partial, pending, failed, missing, empty); the lag and the command for
                  every gap. Default: the last LOAD_LOOKBACK_HOURS hours.
+                 --verify also reads every object of the range and checks, per hour and stream,
+                 lines in S3 = rows loaded + rejected + duplicates (costs one read of the range)
 
   --from HOUR    first UTC hour, inclusive: 2026-11-23T05, 2026-11-23T05:00Z, "2026-11-23 05:00",
                  or a date (2026-11-23) for the whole day. Without --from/--to: every file of the
@@ -48,6 +50,7 @@ const OPTIONS = {
   "dry-run": { type: "boolean" },
   direct: { type: "boolean" },
   json: { type: "boolean" },
+  verify: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -87,7 +90,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     json: values.json ?? false,
   };
   if (command === "create-tables") {
-    const misplaced = (["from", "to", "reimport", "request-id"] as const).filter(
+    const misplaced = (["from", "to", "reimport", "request-id", "verify"] as const).filter(
       (flag) => values[flag] !== undefined,
     );
     if (misplaced.length > 0) {
@@ -108,9 +111,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
       ...(values.from !== undefined && { from: values.from }),
       ...(values.to !== undefined && { to: values.to }),
       ...(streams.length > 0 && { streams }),
+      ...(values.verify && { verify: true }),
     };
     return { kind: "status", request, direct: common.direct, json: common.json };
   }
+  if (values.verify) throw new UsageError("--verify belongs to status: pnpm run load -- status --verify");
   if (values.reimport && values.from === undefined) {
     throw new UsageError(
       "--reimport needs --from (and --to): say which hours to load again, e.g. --from 2026-11-23T05 --to 2026-11-23T08",

@@ -119,9 +119,12 @@ async function runStatusCommand(
     }
   }
   const deps = (io.runtimeDeps ?? createRuntimeDeps)(config);
+  // --verify reads every object of the range: its cost shows as a progress bar on a terminal.
+  const progress = createProgress(io.stderr, command.request.verify === true && !command.json);
   try {
-    return await runStatus(config, command.request, deps);
+    return await runStatus(config, command.request, { ...deps, onVerifyProgress: progress.onVerify });
   } finally {
+    progress.stop();
     deps.close();
   }
 }

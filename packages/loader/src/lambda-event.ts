@@ -19,6 +19,7 @@ import { type CreateTablesReport, createTables } from "./create-tables";
 import { type ErrorInfo, errorInfo, LoadFailedError, UsageError } from "./errors";
 import { type LoadRequest, runLoad } from "./load";
 import type { Logger } from "./log";
+import { publishRunMetrics } from "./metrics/publish";
 import type { LoadReport } from "./report";
 import type { RuntimeDeps } from "./runtime-clients";
 import type { StatusReport } from "./status/grid";
@@ -32,6 +33,7 @@ const payloadSchema = z.strictObject({
   reimport: z.optional(z.boolean()),
   requestId: z.optional(z.string()),
   dryRun: z.optional(z.boolean()),
+  verify: z.optional(z.boolean()),
   continuation: z.optional(
     z.strictObject({
       chainId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)),
@@ -89,10 +91,16 @@ export function parseLambdaEvent(event: unknown, newChainId: () => string = rand
   }
   const request = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
   if (action === "status") {
-    const { from, to, streams } = rest;
-    const request: StatusRequest = { ...(from && { from }), ...(to && { to }), ...(streams && { streams }) };
+    const { from, to, streams, verify } = rest;
+    const request: StatusRequest = {
+      ...(from && { from }),
+      ...(to && { to }),
+      ...(streams && { streams }),
+      ...(verify && { verify }),
+    };
     return { action, scheduled: false, request };
   }
+  if (rest.verify !== undefined) throw new UsageError("verify belongs to the status action");
   return action === "create-tables"
     ? {
         action,
@@ -108,6 +116,8 @@ export interface LambdaRuntime {
   log: Logger;
   /** The Lambda client a scheduled run continues itself with. */
   lambda?(config: LoaderConfig): LambdaInvoker & { destroy?(): void };
+  /** Prints one CloudWatch EMF line (metrics/publish.ts); without it no metrics are gathered. */
+  emit?(line: string): void;
 }
 
 /** The part of the Lambda context the loader uses. */
@@ -170,6 +180,19 @@ export async function handleLambdaEvent(
         lambda.destroy?.();
       }
       claimed = undefined; // the continuation renews the lease
+    }
+    if (runtime.emit) {
+      await publishRunMetrics({
+        config,
+        report,
+        scheduled: command.scheduled,
+        continued: continuation !== undefined,
+        deps,
+        now,
+        ...(context && { remainingMs: () => context.getRemainingTimeInMillis() }),
+        emit: runtime.emit,
+        log: runtime.log,
+      });
     }
     runtime.log("info", "load finished", {
       scheduled: command.scheduled,

@@ -16,6 +16,9 @@ export async function handler(event: unknown, context?: LambdaContext): Promise<
       // Fresh clients and secret per invocation: the cluster's managed password rotates.
       deps: (config) => createRuntimeDepsWith(config, redshiftDriverFactory),
       log,
+      // EMF documents go straight to stdout, one JSON object per line, like the log lines: the
+      // runtime wraps only console.* output in its JSON log format (see docs/loading.md, Metrics).
+      emit: (line) => process.stdout.write(`${line}\n`),
     },
     context,
   );

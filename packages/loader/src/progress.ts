@@ -2,6 +2,7 @@
 import cliProgress from "cli-progress";
 import type { LoadProgress } from "./load";
 import { formatBytes } from "./report-format";
+import type { VerifyProgress } from "./status/verify";
 
 export interface ProgressSink {
   isTTY?: boolean;
@@ -12,11 +13,13 @@ export interface Progress {
   onLoad(progress: LoadProgress): void;
   /** AWS mode: after each Lambda invocation, bytes loaded of loaded + pending. */
   onInvocation(progress: { invocations: number; bytesDone: number; bytesTotal: number }): void;
+  /** status --verify: objects read of the range. */
+  onVerify(progress: VerifyProgress): void;
   stop(): void;
 }
 
 export function createProgress(stderr: ProgressSink, enabled: boolean): Progress {
-  if (!enabled || !stderr.isTTY) return { onLoad() {}, onInvocation() {}, stop() {} };
+  if (!enabled || !stderr.isTTY) return { onLoad() {}, onInvocation() {}, onVerify() {}, stop() {} };
   let bar: cliProgress.SingleBar | undefined;
   const start = (total: number, format: string) => {
     bar = new cliProgress.SingleBar(
@@ -59,6 +62,19 @@ export function createProgress(stderr: ProgressSink, enabled: boolean): Progress
         sizeDone: formatBytes(p.bytesDone),
         sizeTotal: formatBytes(p.bytesTotal),
         invocations: p.invocations,
+      });
+    },
+    onVerify(p) {
+      if (!bar) {
+        if (p.bytesTotal === 0) return;
+        start(
+          p.bytesTotal,
+          "verifying: reading every object |{bar}| {percentage}% {sizeDone}/{sizeTotal} · {files} files · eta {eta_formatted}",
+        );
+      }
+      bar?.update(p.bytesDone, {
+        sizeDone: formatBytes(p.bytesDone),
+        files: `${p.filesDone}/${p.filesTotal}`,
       });
     },
     stop() {

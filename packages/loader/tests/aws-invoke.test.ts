@@ -238,6 +238,28 @@ describe("the CLI in AWS mode", () => {
     // Whatever earlier tests loaded, every hour of the range has its one object in S3.
     expect(stdout).toMatch(/│ 2026-12-30T01 │ [01]\/1 (loaded|pending) +│/);
     expect(stdout).toContain("newest fully loaded hour:");
+
+    // --verify travels too: the Lambda reads the objects and answers the reconciliation with the grid.
+    stdout = "";
+    const verified = await runCli(["status", "--from", "2026-12-30T01", "--stream", "utm", "--verify"], {
+      stdout: {
+        write: (s: string) => {
+          stdout += s;
+          return true;
+        },
+      },
+      stderr: { write: () => true, isTTY: false },
+      loadConfig: () => awsConfig(),
+      lambda: () => lambda,
+    });
+    expect(verified).toBe(0);
+    expect(lambda.payloads.at(-1)).toEqual({
+      action: "status",
+      from: "2026-12-30T01",
+      streams: ["utm"],
+      verify: true,
+    });
+    expect(stdout).toMatch(/│ 2026-12-30T01 │ utm +│ +\d+ │/);
   });
 
   it("create-tables --dry-run prints the Redshift DDL without invoking anything", async () => {

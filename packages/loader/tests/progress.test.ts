@@ -49,4 +49,15 @@ describe("progress bar", () => {
     expect(drawn).toContain("0 B/4.0 KiB · 0 invocations");
     expect(drawn).toContain("50% 3.0 KiB/6.0 KiB · 2 invocations");
   });
+
+  it("status --verify shows what reading every object of the range costs", () => {
+    const stderr = sink(true);
+    const progress = createProgress(stderr, true);
+    progress.onVerify({ filesDone: 0, filesTotal: 4, bytesDone: 0, bytesTotal: 4096 });
+    progress.onVerify({ filesDone: 3, filesTotal: 4, bytesDone: 3072, bytesTotal: 4096 });
+    progress.stop();
+    const drawn = stderr.chunks.join("");
+    expect(drawn).toContain("verifying: reading every object |");
+    expect(drawn).toContain("75% 3.0 KiB/4.0 KiB · 3/4 files");
+  });
 });

@@ -89,3 +89,44 @@ export function buildFailedBatchesQuery(
     values: range(stream, hours),
   };
 }
+
+/**
+ * `status --verify`: for every ledger file of a stream in a range of partition hours, its batch and
+ * the batch's rejected count, and whether the batch also loaded files of other hours (then its
+ * rejected count is shared between them and only bounds each hour's).
+ */
+export function buildVerifyLedgerQuery(
+  stream: string,
+  hours: HourRange,
+  ledgerSchema = LEDGER_SCHEMA,
+): Statement {
+  const files = qualifiedName(ledgerSchema, "loaded_files");
+  const batches = qualifiedName(ledgerSchema, "batches");
+  return {
+    text: `SELECT f."file_key", f."file_hour", f."batch_id", b."rejected", s."hour_from" AS "batch_hour_from", s."hour_to" AS "batch_hour_to" FROM ${files} f LEFT JOIN ${batches} b ON b."batch_id" = f."batch_id" LEFT JOIN (SELECT "batch_id", MIN("file_hour") AS "hour_from", MAX("file_hour") AS "hour_to" FROM ${files} WHERE "stream" = $1 AND "batch_id" IN (SELECT "batch_id" FROM ${files} WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3) GROUP BY "batch_id") s ON s."batch_id" = f."batch_id" WHERE f."stream" = $1 AND f."file_hour" BETWEEN $2 AND $3`,
+    values: range(stream, hours),
+  };
+}
+
+/** Keys per verify query: well below every parameter limit, and a short IN list per statement. */
+export const VERIFY_KEYS_CHUNK = 1000;
+
+/**
+ * `status --verify`: how many rows of a stream table hold one of the given keys, within the sort-key
+ * bounds (so Redshift's zone maps and PostgreSQL's BRIN skip the rest of the table). Read-only; the
+ * keys travel as bind parameters.
+ */
+export function buildVerifyRowsQuery(
+  target: { schema: string; table: string; key: string; sortKey: string },
+  keys: readonly string[],
+  bounds: { low: Date; high: Date },
+): Statement {
+  if (keys.length === 0 || keys.length > VERIFY_KEYS_CHUNK)
+    throw new RangeError(`between 1 and ${VERIFY_KEYS_CHUNK} keys per query, got ${keys.length}`);
+  const key = quoteIdent(target.key, "key column");
+  const sort = quoteIdent(target.sortKey, "sort key column");
+  return {
+    text: `SELECT COUNT(*) AS "rows" FROM ${qualifiedName(target.schema, target.table)} WHERE ${sort} BETWEEN $1 AND $2 AND ${key} IN (${keys.map((_, i) => `$${i + 3}`).join(", ")})`,
+    values: [timestampText(bounds.low), timestampText(bounds.high), ...keys],
+  };
+}

@@ -2,6 +2,7 @@
 // out, with the load lag, the newest fully loaded hour, rows per hour and the command for every gap.
 // No I/O here; status/read.ts gathers the inputs, status/render.ts prints them.
 import { formatHour, type HourRange, hourCount, hoursOf } from "@kr/copy-builder";
+import type { VerifyReport } from "./reconcile";
 
 export type CellState = "loaded" | "partial" | "pending" | "failed" | "missing" | "empty";
 export const CELL_STATES: readonly CellState[] = [
@@ -106,6 +107,8 @@ export interface StatusReport {
   pendingFiles: number;
   pendingBytes: number;
   gaps: Gap[];
+  /** `--verify`: lines in S3 against loaded + rejected + duplicates, per hour and stream. */
+  verify?: VerifyReport;
 }
 
 export interface StatusInput {

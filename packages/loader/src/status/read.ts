@@ -24,17 +24,21 @@ import {
   type StatusReport,
   type StreamInput,
 } from "./grid";
+import { runVerify, type VerifyProgress } from "./verify";
 
 export interface StatusRequest {
   from?: string;
   to?: string;
   streams?: readonly string[];
+  /** Also read every object of the range and reconcile each hour (status/verify.ts). */
+  verify?: boolean;
 }
 
 export interface StatusDeps {
   s3: S3Client;
   connect: Connect;
   now?: () => Date;
+  onVerifyProgress?: (progress: VerifyProgress) => void;
 }
 
 const num = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -67,7 +71,16 @@ export async function runStatus(
   } finally {
     await endQuietly(client);
   }
-  return buildStatus({ range, now, streams: inputs, allStreams: config.streams });
+  const status = buildStatus({ range, now, streams: inputs, allStreams: config.streams });
+  if (!request.verify) return status;
+  const { verify: _verify, ...scope } = request;
+  const verify = await runVerify(config, scope, {
+    s3: deps.s3,
+    connect: deps.connect,
+    now: () => now,
+    ...(deps.onVerifyProgress && { onProgress: deps.onVerifyProgress }),
+  });
+  return { ...status, verify };
 }
 
 async function readLedger(

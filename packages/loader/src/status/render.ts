@@ -2,6 +2,7 @@
 import Table from "cli-table3";
 import { formatBytes } from "../report-format";
 import type { CellState, StatusCell, StatusReport } from "./grid";
+import type { VerifyReport } from "./reconcile";
 
 const ANSI: Record<CellState, string> = {
   loaded: "\u001b[32m", // green
@@ -52,6 +53,7 @@ export function formatStatus(report: StatusReport, options: { color: boolean }):
   ];
   const failures = report.rows.flatMap((r) => r.cells.filter((c) => c.error));
   for (const cell of failures) lines.push(`failed ${cell.stream} ${cell.hour}: ${cell.error}`);
+  if (report.verify) lines.push(...formatVerify(report.verify, color));
   if (report.gaps.length === 0) {
     lines.push("no gaps: every file in S3 is loaded");
   } else {
@@ -61,4 +63,46 @@ export function formatStatus(report: StatusReport, options: { color: boolean }):
     }
   }
   return lines.join("\n");
+}
+
+/** `--verify`: one row per hour and stream with records; unreconciled hours are marked (red on a TTY). */
+export function formatVerify(verify: VerifyReport, color: boolean): string[] {
+  const table = new Table({
+    head: ["hour (UTC)", "stream", "lines", "loaded", "rejected", "duplicates", "unaccounted", "check"],
+    style: color ? { head: ["cyan"] } : { head: [], border: [] },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
+  const right = (value: number) => ({ content: n(value), hAlign: "right" as const });
+  for (const h of verify.hours) {
+    if (h.lines === 0 && h.files === 0 && h.reconciled) continue;
+    const problems = [
+      ...(h.filesNotLoaded > 0 ? [`${h.filesNotLoaded} files not loaded`] : []),
+      ...(h.extraRows > 0 ? [`${n(h.extraRows)} keys with more than one row`] : []),
+    ];
+    const check = h.reconciled
+      ? "ok"
+      : `UNRECONCILED${problems.length > 0 ? ` (${problems.join(", ")})` : ""}`;
+    table.push([
+      h.hour,
+      h.stream,
+      right(h.lines),
+      right(h.loaded),
+      { content: `${n(h.rejected)}${h.rejectedExact ? "" : "*"}`, hAlign: "right" as const },
+      right(h.duplicates),
+      right(h.unaccounted),
+      color && !h.reconciled ? `\u001b[31m${check}${RESET}` : check,
+    ]);
+  }
+  const flagged = verify.unreconciled.filter((u) => u.hours.length > 0);
+  return [
+    `verify: read ${n(verify.files)} objects, ${formatBytes(verify.bytes)}, ${n(verify.lines)} lines in ${(verify.durationMs / 1000).toFixed(1)} s`,
+    table.toString(),
+    "lines = loaded (rows in the table with the hour's keys) + rejected (ledger) + duplicates (repeated keys)",
+    ...(verify.hours.some((h) => !h.rejectedExact && h.rejected > 0)
+      ? ["* rejected: the hour's batches also loaded other hours; their rejected count is shared"]
+      : []),
+    flagged.length === 0
+      ? "verify: every hour reconciles"
+      : `verify: unreconciled hours — ${flagged.map((u) => `${u.stream} ${u.hours.join(", ")}`).join("; ")} (load pending files; re-import hours whose rows are gone)`,
+  ];
 }
