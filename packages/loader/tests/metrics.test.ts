@@ -11,7 +11,8 @@ import {
   type LoaderMetricName,
 } from "@kr/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { handler } from "../src/lambda";
+import { createRuntimeDeps } from "../src/deps";
+import { createHandler } from "../src/lambda";
 import { handleLambdaEvent, type LambdaResponse, type LambdaRuntime } from "../src/lambda-event";
 import { emfDocument, emfLines } from "../src/metrics/emf";
 import { hourAt, makeRecords, putObject } from "./helpers/data";
@@ -195,6 +196,8 @@ describe("the Lambda prints one EMF line per stream", () => {
       return true;
     }) as typeof process.stdout.write;
     try {
+      // The deployed handler's wiring with the local runtime in place of Redshift's.
+      const handler = createHandler(createRuntimeDeps);
       const response = await handler({ from: "2026-12-20T09", streams: ["utm"], reimport: true });
       expect(response).toMatchObject({ ok: true });
     } finally {

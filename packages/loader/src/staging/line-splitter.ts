@@ -50,3 +50,12 @@ export class LineSplitter {
     this.carryBytes += part.length;
   }
 }
+
+/** Whitespace-only lines (a trailing newline, CRLF leftovers) are not records (status --verify counts the same way). */
+export function isBlank(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}

@@ -1,5 +1,5 @@
 import { TooManyRejectedRecordsError } from "./errors";
-import { LineSplitter } from "./line-splitter";
+import { isBlank, LineSplitter } from "./line-splitter";
 import type { RecordEncoder } from "./record-encoder";
 import type { RowSink } from "./row-sink";
 import { openAhead } from "./sources";
@@ -80,13 +80,4 @@ export async function runStage(
     throw error;
   }
   return result;
-}
-
-/** Whitespace-only lines (a trailing newline, CRLF leftovers) are not records (status --verify counts the same way). */
-export function isBlank(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = buf[i];
-    if (c !== 32 && c !== 9 && c !== 13) return false;
-  }
-  return true;
 }

@@ -18,10 +18,10 @@ import type pg from "pg";
 import type { LoaderConfig } from "../config";
 import { resolveRequest } from "../load";
 import { listHourObjects, type PlannedFile } from "../s3-objects";
-import { s3StageSource } from "../staging/index";
-import { LineSplitter } from "../staging/line-splitter";
+// Single modules, not staging/index: the Lambda runs verify, and must not carry the staging engine.
+import { isBlank, LineSplitter } from "../staging/line-splitter";
+import { s3StageSource } from "../staging/s3-source";
 import { openAhead } from "../staging/sources";
-import { isBlank } from "../staging/stage-loop";
 import { type Connect, endQuietly } from "../warehouse";
 import {
   type HourReconciliation,
