@@ -2,6 +2,7 @@
 // connect function (credentials from RS_PASSWORD or the cluster's Secrets Manager secret).
 import type { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { honourProfileEndpoint } from "@kr/aws-clients";
 import type { LoaderConfig } from "./config";
 import { createPostgresDriver } from "./drivers/postgres";
 import { createRedshiftDriver } from "./drivers/redshift";
@@ -23,10 +24,13 @@ export function createRuntimeDeps(config: LoaderConfig): RuntimeDeps {
   let credentials: Promise<WarehouseCredentials> | undefined;
   const connect: Connect = warehouseConnector(config.warehouse, () => {
     credentials ??= resolveCredentials(config.warehouse, () => {
-      secrets ??= new SecretsManagerClient({
-        region: config.region,
-        ...(config.aws.profileB && { profile: config.aws.profileB }),
-      });
+      secrets ??= honourProfileEndpoint(
+        new SecretsManagerClient({
+          region: config.region,
+          ...(config.aws.profileB && { profile: config.aws.profileB }),
+        }),
+        config.aws.profileB,
+      );
       clients.push(secrets);
       return secrets;
     });
