@@ -64,8 +64,18 @@ async function doctor(argv: string[], env: Record<string, string>) {
   let stdout = "";
   let stderr = "";
   const code = await runDoctor(argv, {
-    stdout: { write: (s) => ((stdout += s), true) },
-    stderr: { write: (s) => ((stderr += s), true) },
+    stdout: {
+      write(s) {
+        stdout += s;
+        return true;
+      },
+    },
+    stderr: {
+      write(s) {
+        stderr += s;
+        return true;
+      },
+    },
     env: () => env,
   });
   return { code, stdout, stderr };
