@@ -17,7 +17,7 @@ export KR_WORKDIR
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?= true
 
 .PHONY: help install demo test synth create-infra destroy state dump-dummy-data create-redshift-tables \
-	load status bench local-up local-clean rehearse
+	load status bench local-up local-clean rehearse doctor
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-24s %s\n", $$1, $$2}'
@@ -66,6 +66,9 @@ destroy: synth ## destroy account-a then account-b; stops first if the events bu
 
 rehearse: install ## the deploy on this machine: two emulated accounts (moto), create-infra, generate, destroy; prints a table
 	@node_modules/.bin/tsx tools/rehearse/main.ts
+
+doctor: install ## preflight against the deployed accounts: profiles, bucket policy, roles, cluster, loader ping, tables, Firehose; ARGS="--json"
+	$(if $(KR_WORKDIR),cd "$(KR_WORKDIR)" && "$(CURDIR)/node_modules/.bin/tsx" "$(CURDIR)/apps/doctor/src/main.ts" $(ARGS),$(PNPM) run doctor $(ARGS))
 
 state: ## list Terraform state of one stack: make state STACK=account-a|account-b
 	@test -n "$(STACK)" || { echo "usage: make state STACK=account-a|account-b" >&2; exit 2; }

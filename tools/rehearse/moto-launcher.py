@@ -19,6 +19,10 @@ each addition named and explained; nothing else of moto is changed:
 3. ModifyClusterParameterGroup. The provider sets the parameter group's parameters (require_ssl,
    logging) with it right after CreateClusterParameterGroup; moto has no such action. It is
    added, and DescribeClusterParameters then returns the values it set, so the next plan is clean.
+4. The default IAM role. The stack makes the COPY role the cluster's default (default_iam_role_arn,
+   so COPY ... IAM_ROLE default works); moto attaches the IamRoles it is given but drops
+   DefaultIamRoleArn. The launcher keeps the value CreateCluster sent and DescribeClusters returns
+   it, as Redshift does, so `make doctor` checks what the stack asked for.
 """
 
 import argparse
@@ -50,12 +54,17 @@ def main() -> None:
     redshift.Cluster.availability_zone_relocation_status = "disabled"
     redshift.Cluster.multi_az = "Disabled"
     redshift.Cluster.master_password_secret_arn = None
+    redshift.Cluster.default_iam_role_arn = None
 
     # 2. ManageMasterPassword: a real (emulated) secret, its ARN on the cluster.
     original_create = RedshiftResponse.create_cluster
 
     def create_cluster(self):  # type: ignore[no-untyped-def]
         result = original_create(self)
+        # 4. DefaultIamRoleArn, as sent.
+        default_role = self._get_param("DefaultIamRoleArn")
+        if default_role:
+            self.redshift_backend.clusters[self._get_param("ClusterIdentifier")].default_iam_role_arn = default_role
         if self._get_bool_param("ManageMasterPassword", False):
             cluster = self.redshift_backend.clusters[self._get_param("ClusterIdentifier")]
             backend = secretsmanager_backends[self.current_account][self.region]

@@ -23,7 +23,7 @@ it("points each stack's profile at its own emulated account", () => {
   ).toBe("| a   | bb |\n|-----|----|\n| ccc | d  |");
 });
 
-it("make rehearse deploys, delivers, refuses the unsafe destroy and destroys", {
+it("make rehearse deploys, delivers, passes the doctor, refuses the unsafe destroy and destroys", {
   timeout: 900_000,
 }, async () => {
   const { stdout } = await run("make", ["--no-print-directory", "rehearse"], {
@@ -32,6 +32,11 @@ it("make rehearse deploys, delivers, refuses the unsafe destroy and destroys", {
   });
   expect(stdout).toMatch(/\| account-a \| 111111111111 \| [23]\d +\|/);
   expect(stdout).toMatch(/\| account-b \| 222222222222 \| [3-9]\d +\|/);
+  // The doctor, run after the deploy: everything moto can answer passes; the ping is not checkable.
+  expect(stdout).toMatch(/\| make doctor +\| [\d.]+ +\| 12 PASS, 0 FAIL, 2 SKIP/);
+  expect(stdout).toMatch(/│ loader reaches the secret and the\s*│ SKIP\s*│ not checkable here: moto runs no/);
+  expect(stdout).toMatch(/│ COPY role attached to the cluster,\s*│ PASS/);
+  expect(stdout).toContain("12 passed, 0 failed, 2 skipped");
   expect(stdout).toMatch(/\| make destroy \(bucket holds events\) +\| [\d.]+ +\| stopped, nothing changed/);
   expect(stdout).toMatch(/\| make destroy DELETE_EVENTS=1 +\| [\d.]+ +\| both stacks empty, bucket gone/);
   expect(stdout).toContain("rehearsal passed");

@@ -2,6 +2,7 @@
 // (#11 found KR_PROJECT=a passing three readers and failing infra, `_x` passing only the loader, ...)
 import { describe, expect, it } from "vitest";
 import { loadBenchConfig } from "../../apps/bench/src/config";
+import { DOCTOR_SETTINGS, loadDoctorConfig } from "../../apps/doctor/src/config";
 import { INFRA_ENV_SETTINGS, parseInfraConfig } from "../../apps/infra/src/config";
 import {
   SETTINGS,
@@ -23,6 +24,11 @@ const READERS: Record<
   generator: { names: GENERATOR_SETTINGS, read: (env) => loadGeneratorConfig({ KR_MODE: "local", ...env }) },
   "local-aws": { names: LOCAL_STACK_SETTINGS, read: (env) => loadLocalStackConfig(env) },
   infra: { names: INFRA_ENV_SETTINGS, read: (env) => parseInfraConfig(env, {}, { stateDir: "/tmp" }) },
+  // The doctor always checks deployed accounts: the two account ids are required.
+  doctor: {
+    names: DOCTOR_SETTINGS,
+    read: (env) => loadDoctorConfig({ ACCOUNT_A_ID: "111111111111", ACCOUNT_B_ID: "222222222222", ...env }),
+  },
   bench: {
     names: ["PG_URL", "FIREHOSE_BUFFER_SIZE_MB", "FIREHOSE_BUFFER_INTERVAL_SECONDS"],
     read: (env) => loadBenchConfig({ env }),

@@ -1,4 +1,5 @@
 import { DescribeDeliveryStreamCommand, FirehoseClient } from "@aws-sdk/client-firehose";
+import { honourProfileEndpoint } from "@kr/aws-clients";
 import type { GenerateCommand } from "./args";
 import type { GeneratorConfig } from "./config";
 import { GeneratorError } from "./errors";
@@ -8,7 +9,8 @@ import type { SendProgress, SendSummary } from "./tally";
 
 /** The client the CLI sends with: the local stand-in, or AWS with the ingest account's profile. */
 export function firehoseClient(config: GeneratorConfig): FirehoseClient {
-  return new FirehoseClient({
+  // honourProfileEndpoint: the profile's endpoint_url (an AWS-compatible endpoint) is used, as by the AWS CLI.
+  const client = new FirehoseClient({
     region: config.region,
     maxAttempts: 1, // retries are the sender's, per record
     ...(config.endpoint
@@ -16,6 +18,7 @@ export function firehoseClient(config: GeneratorConfig): FirehoseClient {
       : {}),
     ...(config.profile ? { profile: config.profile } : {}),
   });
+  return honourProfileEndpoint(client, config.profile);
 }
 
 /** Fails fast, with the fix in the message, when the target is not there at all. */

@@ -2,12 +2,14 @@
 // synchronously, again and again while its report says work is pending (each invocation loads what
 // fits its own time budget), and merges the reports.
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { honourProfileEndpoint } from "@kr/aws-clients";
 import { formatHour } from "@kr/copy-builder";
 import type { LoaderConfig } from "./config";
 import type { CreateTablesReport, CreateTablesRequest } from "./create-tables";
 import { ConfigError, LoadFailedError, UsageError } from "./errors";
 import type { LambdaResponse, LoaderPayload } from "./lambda-event";
 import { type LoadRequest, resolveRequest } from "./load";
+import type { PingReport } from "./ping";
 import { type LoadReport, mergeReports } from "./report";
 import type { StatusReport } from "./status/grid";
 import type { StatusRequest } from "./status/read";
@@ -20,17 +22,18 @@ export interface LambdaInvoker {
 }
 
 export function createLambdaClient(config: LoaderConfig): LambdaClient {
-  return new LambdaClient({
+  const client = new LambdaClient({
     region: config.region,
     ...(config.aws.profileB && { profile: config.aws.profileB }),
     // An invocation may run up to the Lambda's 15-minute limit; do not give up on the socket before it.
     requestHandler: { requestTimeout: 16 * 60_000, connectionTimeout: 10_000 },
     maxAttempts: 1,
   });
+  return honourProfileEndpoint(client, config.aws.profileB);
 }
 
 async function invoke(
-  config: LoaderConfig,
+  config: { aws: Pick<LoaderConfig["aws"], "functionName"> },
   lambda: LambdaInvoker,
   payload: LoaderPayload,
 ): Promise<LambdaResponse> {
@@ -175,4 +178,18 @@ export async function invokeStatus(
   if (!response.ok) raise(response, []);
   if (!("status" in response)) throw new LoadFailedError("the loader Lambda answered without a status");
   return response.status;
+}
+
+/**
+ * `ping` (make doctor): the deployed Lambda connects to the cluster on its normal path (secret, VPC),
+ * runs SELECT 1 and reports whether the stream tables and the ledger exist.
+ */
+export async function invokePing(
+  config: { aws: Pick<LoaderConfig["aws"], "functionName"> },
+  deps: Pick<InvokeDeps, "lambda">,
+): Promise<PingReport> {
+  const response = await invoke(config, deps.lambda, { action: "ping" });
+  if (!response.ok) raise(response, []);
+  if (!("ping" in response)) throw new LoadFailedError("the loader Lambda answered without a ping report");
+  return response.ping;
 }

@@ -6,6 +6,7 @@ export {
   type InvokeDeps,
   invokeCreateTables,
   invokeLoad,
+  invokePing,
   type LambdaInvoker,
 } from "./aws-invoke";
 export { type CliCommand, parseCliArgs, USAGE } from "./cli-args";
@@ -52,6 +53,7 @@ export {
   resolveRequest,
   runLoad,
 } from "./load";
+export { LEDGER_TABLE, type PingReport, runPing } from "./ping";
 export { type Counts, type LoadReport, mergeReports, type StreamReport, type StreamStatus } from "./report";
 export { formatBytes, formatDuration, formatPlan, formatReportTable } from "./report-format";
 export { createS3Client, type PlannedFile } from "./s3-objects";

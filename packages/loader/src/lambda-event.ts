@@ -20,13 +20,14 @@ import { type ErrorInfo, errorInfo, LoadFailedError, UsageError } from "./errors
 import { type LoadRequest, runLoad } from "./load";
 import type { Logger } from "./log";
 import { publishRunMetrics } from "./metrics/publish";
+import { type PingReport, runPing } from "./ping";
 import type { LoadReport } from "./report";
 import type { RuntimeDeps } from "./runtime-clients";
 import type { StatusReport } from "./status/grid";
 import { runStatus, type StatusRequest } from "./status/read";
 
 const payloadSchema = z.strictObject({
-  action: z.optional(z.enum(["load", "create-tables", "status"])),
+  action: z.optional(z.enum(["load", "create-tables", "status", "ping"])),
   from: z.optional(z.string()),
   to: z.optional(z.string()),
   streams: z.optional(z.array(z.string())),
@@ -47,7 +48,8 @@ export type LoaderPayload = z.input<typeof payloadSchema>;
 export type LambdaCommand =
   | { action: "load"; scheduled: boolean; request: LoadRequest; chain?: ChainStep }
   | { action: "create-tables"; scheduled: false; request: { streams?: string[]; dryRun?: boolean } }
-  | { action: "status"; scheduled: false; request: StatusRequest };
+  | { action: "status"; scheduled: false; request: StatusRequest }
+  | { action: "ping"; scheduled: false; request: Record<string, never> };
 
 export type LambdaResponse =
   | { ok: true; report: LoadReport; continuation?: LoaderPayload }
@@ -55,6 +57,7 @@ export type LambdaResponse =
   | { ok: true; skipped: string }
   | { ok: true; tables: CreateTablesReport }
   | { ok: true; status: StatusReport }
+  | { ok: true; ping: PingReport }
   | { ok: false; error: ErrorInfo; report?: LoadReport };
 
 function isScheduled(event: unknown): boolean {
@@ -90,6 +93,10 @@ export function parseLambdaEvent(event: unknown, newChainId: () => string = rand
     return { action: "load", scheduled: true, request: {}, chain: continuation };
   }
   const request = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  if (action === "ping") {
+    if (Object.keys(request).length > 0) throw new UsageError("a ping carries nothing but {action: ping}");
+    return { action, scheduled: false, request: {} };
+  }
   if (action === "status") {
     const { from, to, streams, verify } = rest;
     const request: StatusRequest = {
@@ -146,6 +153,7 @@ export async function handleLambdaEvent(
     if (command.action === "status") {
       return { ok: true, status: await runStatus(config, command.request, deps) };
     }
+    if (command.action === "ping") return { ok: true, ping: await runPing(config, deps) };
     if (command.action === "create-tables") {
       const tables = await createTables(config, command.request, deps);
       runtime.log("info", "tables created", { statements: tables.statements.length, dryRun: tables.dryRun });

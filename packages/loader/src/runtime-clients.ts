@@ -4,6 +4,7 @@
 // (deps.ts adds the PostgreSQL driver and its staging engine for the CLI and local mode).
 import type { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { honourProfileEndpoint } from "@kr/aws-clients";
 import type { LoaderConfig } from "./config";
 import { createRedshiftDriver } from "./drivers/redshift";
 import type { WarehouseDriver } from "./drivers/types";
@@ -31,10 +32,13 @@ export function createRuntimeDepsWith(config: LoaderConfig, createDriver: Driver
   let credentials: Promise<WarehouseCredentials> | undefined;
   const connect: Connect = warehouseConnector(config.warehouse, () => {
     credentials ??= resolveCredentials(config.warehouse, () => {
-      secrets ??= new SecretsManagerClient({
-        region: config.region,
-        ...(config.aws.profileB && { profile: config.aws.profileB }),
-      });
+      secrets ??= honourProfileEndpoint(
+        new SecretsManagerClient({
+          region: config.region,
+          ...(config.aws.profileB && { profile: config.aws.profileB }),
+        }),
+        config.aws.profileB,
+      );
       clients.push(secrets);
       return secrets;
     });

@@ -1,5 +1,6 @@
 // Listing the partition hours of a stream: one paginated ListObjectsV2 per hour prefix, many at once.
 import { paginateListObjectsV2, S3Client } from "@aws-sdk/client-s3";
+import { honourProfileEndpoint } from "@kr/aws-clients";
 import { hourPrefix } from "@kr/copy-builder";
 import type { S3Settings } from "./config";
 import { mapLimit } from "./map-limit";
@@ -15,7 +16,7 @@ export interface PlannedFile {
 
 /** An S3 client for the settings: path-style, fixed credentials and lenient checksums for local S3. */
 export function createS3Client(settings: Omit<S3Settings, "bucket">, profile = settings.profile): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     region: settings.region,
     ...(settings.endpoint && { endpoint: settings.endpoint }),
     forcePathStyle: settings.forcePathStyle,
@@ -28,6 +29,8 @@ export function createS3Client(settings: Omit<S3Settings, "bucket">, profile = s
       responseChecksumValidation: "WHEN_REQUIRED" as const,
     }),
   });
+  // The profile's endpoint_url (or AWS_ENDPOINT_URL*), as the AWS CLI would use it; S3_ENDPOINT still wins.
+  return honourProfileEndpoint(client, profile);
 }
 
 /** Every object under each hour prefix, sorted by key. Directory markers are skipped. */

@@ -11,6 +11,7 @@ export {
   type LocalFirehoseStats,
   startLocalFirehose,
 } from "./firehose/server";
+export { type MotoServer, startMotoServer } from "./moto";
 export { type DeliveredObject, localS3Client, readDeliveredObjects } from "./s3-objects";
 export { LOCAL_S3_CREDENTIALS, type LocalS3, type LocalS3Options, startLocalS3 } from "./s3-server";
 export { type LocalStack, type LocalStackOptions, startLocalStack } from "./stack";

@@ -53,7 +53,7 @@ const account = (which: string) =>
       which === "A"
         ? "Ingest account (events bucket, Firehose). AWS mode needs it; synth uses a placeholder that deploys refuse."
         : "Warehouse account (Redshift, loader). AWS mode derives the manifest bucket from it.",
-    usedBy: ["loader", "infra"],
+    usedBy: ["loader", "infra", "doctor"],
     group: "accounts",
   });
 const profile = (which: string) =>
@@ -61,7 +61,7 @@ const profile = (which: string) =>
     reader: string({ pattern: PROFILE, message: "must be an AWS CLI profile name" }),
     unset: "the default credential chain",
     description: `AWS CLI profile of account ${which} (the stack's provider and the CLIs use it).`,
-    usedBy: which === "A" ? ["loader", "generator", "infra"] : ["loader", "infra"],
+    usedBy: which === "A" ? ["loader", "generator", "infra", "doctor"] : ["loader", "infra", "doctor"],
     group: "accounts",
   });
 const stateBucket = (which: string) =>
@@ -92,7 +92,7 @@ export const SETTINGS = {
     }),
     default: "kr",
     description: "Name prefix of every resource (buckets, delivery streams, cluster, Lambda).",
-    usedBy: ["loader", "generator", "local-aws", "infra"],
+    usedBy: ["loader", "generator", "local-aws", "infra", "doctor"],
     group: "mode",
   }),
   KR_STREAMS: setting({
@@ -106,7 +106,7 @@ export const SETTINGS = {
     default: "events,utm",
     description:
       "Streams; each has its own Firehose, S3 prefix `<stream>/` and table `<RS_SCHEMA>.<stream>`.",
-    usedBy: ["loader", "generator", "local-aws", "infra"],
+    usedBy: ["loader", "generator", "local-aws", "infra", "doctor"],
     group: "mode",
   }),
   // --- accounts ---
@@ -114,7 +114,7 @@ export const SETTINGS = {
     reader: string({ pattern: REGION_PATTERN, message: "must be an AWS region like eu-west-1" }),
     default: "eu-west-1",
     description: "Region of both accounts' resources.",
-    usedBy: ["loader", "generator", "infra"],
+    usedBy: ["loader", "generator", "infra", "doctor"],
     group: "accounts",
   }),
   ACCOUNT_A_ID: account("A"),
@@ -426,7 +426,7 @@ export const SETTINGS = {
     reader: string({ pattern: /^[A-Za-z0-9_-]{1,64}$/, message: "must be a Lambda function name" }),
     unset: "<KR_PROJECT>-loader",
     description: "AWS: the loader Lambda the CLI invokes.",
-    usedBy: ["loader"],
+    usedBy: ["loader", "doctor"],
     group: "loader",
   }),
   LOAD_SCHEDULE: setting({

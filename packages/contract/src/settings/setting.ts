@@ -2,7 +2,7 @@
 import type { Reader } from "./readers";
 
 /** The packages that read settings (the docs list them per setting). */
-export type SettingUser = "loader" | "generator" | "local-aws" | "infra" | "bench" | "demo";
+export type SettingUser = "loader" | "generator" | "local-aws" | "infra" | "bench" | "demo" | "doctor";
 
 /** The section of the docs a setting is listed in. */
 export type SettingGroup =
