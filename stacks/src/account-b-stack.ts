@@ -110,7 +110,7 @@ export class AccountBStack extends TerraformStack {
         accountA: settings.ingest.id,
         accountB: settings.warehouse.id,
         manifestBucket: names.manifestBucket,
-        copyRoleArns: [this.copyRole.roleArn],
+        copyRoleArn: this.copyRole.roleArn,
         lookbackHours: settings.loader.lookbackHours,
         maxErrors: settings.loader.maxErrors,
         batchMaxBytes: settings.loader.batchMaxBytes,

@@ -230,7 +230,7 @@ export const CHECKS: readonly Check[] = [
       if (!cluster.defaultIamRoleArn || !isRoleOf(cluster.defaultIamRoleArn, config.b.id, config.copyRole))
         return fail(
           `the cluster's default role is ${cluster.defaultIamRoleArn ?? "not set"}, not ${config.copyRole} (COPY … IAM_ROLE default uses it)`,
-          "apply account-b again (make create-infra), or set LOAD_COPY_ROLE_ARNS to the role chain",
+          "apply account-b again (make create-infra), or set LOAD_COPY_ROLE_ARN to the COPY role",
         );
       return pass(`${attached.arn} attached and default`);
     },

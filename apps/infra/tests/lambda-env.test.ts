@@ -54,6 +54,7 @@ describe("account B's loader Lambda environment", () => {
     expect(config.source.bucket).toBe(`kr-events-${ACCOUNT_A}`);
     expect(bucketOf(b)).toContain(config.aws.manifestBucket);
     const roleNames = resources(b, "aws_iam_role").map(([, r]) => String(r.name));
+    // One role, no chain: account A's bucket policy trusts B's COPY role directly.
     expect(config.aws.copyRoles).toHaveLength(1);
     const copyRole = (config.aws.copyRoles as readonly string[])[0] as string;
     expect(roleNames).toContain(copyRole.split("/").pop());

@@ -11,8 +11,8 @@ export interface LoaderLambdaInputs {
   readonly accountA: string;
   readonly accountB: string;
   readonly manifestBucket: string;
-  /** The COPY role chain; the cluster's role first. */
-  readonly copyRoleArns: readonly string[];
+  /** The role COPY runs with: account B's COPY role (A's bucket policy trusts it directly). */
+  readonly copyRoleArn: string;
   readonly lookbackHours: number;
   readonly maxErrors: number;
   readonly batchMaxBytes: number;
@@ -37,7 +37,7 @@ type LoaderLambdaSetting =
   | "ACCOUNT_A_ID"
   | "ACCOUNT_B_ID"
   | "LOAD_MANIFEST_BUCKET"
-  | "LOAD_COPY_ROLE_ARNS"
+  | "LOAD_COPY_ROLE_ARN"
   | "LOAD_LOOKBACK_HOURS"
   | "LOAD_MAX_ERRORS"
   | "LOAD_BATCH_MAX_BYTES"
@@ -73,7 +73,7 @@ export function loaderLambdaEnvironment(
     ACCOUNT_A_ID: i.accountA,
     ACCOUNT_B_ID: i.accountB,
     LOAD_MANIFEST_BUCKET: i.manifestBucket,
-    LOAD_COPY_ROLE_ARNS: i.copyRoleArns.join(","),
+    LOAD_COPY_ROLE_ARN: i.copyRoleArn,
     LOAD_LOOKBACK_HOURS: String(i.lookbackHours),
     LOAD_MAX_ERRORS: String(i.maxErrors),
     LOAD_BATCH_MAX_BYTES: String(i.batchMaxBytes),

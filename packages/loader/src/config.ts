@@ -133,7 +133,7 @@ export const LOADER_SETTINGS = [
   "LOAD_WORK_MEM_MB",
   "LOAD_STATEMENT_TIMEOUT_SECONDS",
   "LOAD_MANIFEST_BUCKET",
-  "LOAD_COPY_ROLE_ARNS",
+  "LOAD_COPY_ROLE_ARN",
   "LOAD_FUNCTION_NAME",
 ] as const satisfies readonly SettingName[];
 
@@ -141,6 +141,8 @@ type Values = SettingValues<(typeof LOADER_SETTINGS)[number]>;
 
 /** Settings that were removed: a .env that still sets one gets told what replaced it. */
 const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
+  LOAD_COPY_ROLE_ARNS:
+    "COPY runs with one role, LOAD_COPY_ROLE_ARN (account B's COPY role, which account A's bucket policy trusts directly); role chaining was never wired in the stacks. Rename it, with a single ARN",
   LOAD_CHUNK_HOURS:
     "batches are now cut by bytes and files (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES) and a run stops at its time budget; remove it from .env",
 };
@@ -255,7 +257,7 @@ export function loadConfig(env: EnvRecord): LoaderConfig {
       ...(s.ACCOUNT_B_PROFILE && { profileB: s.ACCOUNT_B_PROFILE }),
       functionName: s.LOAD_FUNCTION_NAME ?? loaderFunctionName(project),
       ...(manifestBucket && { manifestBucket }),
-      copyRoles: s.LOAD_COPY_ROLE_ARNS ? [...s.LOAD_COPY_ROLE_ARNS] : "default",
+      copyRoles: s.LOAD_COPY_ROLE_ARN ? [s.LOAD_COPY_ROLE_ARN] : "default",
     },
   };
   return deepFreeze(config);

@@ -109,15 +109,15 @@ describe("AWS mode", () => {
     expect(loadConfig({ ...aws, KR_MODE: "" }).mode).toBe("aws");
   });
 
-  it("takes an explicit COPY role chain, manifest bucket and function name", () => {
+  it("takes an explicit COPY role, manifest bucket and function name", () => {
     const config = loadConfig({
       ...aws,
-      LOAD_COPY_ROLE_ARNS: "arn:aws:iam::222222222222:role/kr-copy, arn:aws:iam::111111111111:role/kr-reader",
+      LOAD_COPY_ROLE_ARN: "arn:aws:iam::222222222222:role/kr-copy",
       LOAD_MANIFEST_BUCKET: "my-manifests",
       LOAD_FUNCTION_NAME: "other-loader",
     });
     expect(config.aws).toMatchObject({
-      copyRoles: ["arn:aws:iam::222222222222:role/kr-copy", "arn:aws:iam::111111111111:role/kr-reader"],
+      copyRoles: ["arn:aws:iam::222222222222:role/kr-copy"],
       manifestBucket: "my-manifests",
       functionName: "other-loader",
     });
@@ -142,7 +142,7 @@ describe("validation", () => {
       S3_ENDPOINT: "localhost:4569",
       LOAD_MAX_ERRORS: "100000",
       LOAD_BATCH_MAX_FILES: "0",
-      LOAD_COPY_ROLE_ARNS: "arn:aws:iam::1:role/x",
+      LOAD_COPY_ROLE_ARN: "arn:aws:iam::1:role/x",
       AWS_REGION: "Europe",
       RS_SECRET_ARN: "my-secret",
     });
@@ -157,7 +157,7 @@ describe("validation", () => {
       'RS_SECRET_ARN must be a Secrets Manager secret ARN (got "my-secret")',
       'LOAD_MAX_ERRORS must be at most 99999 (got "100000")',
       'LOAD_BATCH_MAX_FILES must be at least 1 (got "0")',
-      'LOAD_COPY_ROLE_ARNS must be comma-separated IAM role ARNs (first the cluster\'s role, then the roles it chains to) (got "arn:aws:iam::1:role/x")',
+      'LOAD_COPY_ROLE_ARN must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) (got "arn:aws:iam::1:role/x")',
     ]);
     expect(problems({ AWS_ACCESS_KEY_ID: "AKIA", AWS_SECRET_ACCESS_KEY: "", RS_PASSWORD: "" })).toEqual([
       "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together",
@@ -186,6 +186,12 @@ describe("validation", () => {
     const replaced =
       "LOAD_CHUNK_HOURS is no longer supported: batches are now cut by bytes and files (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES) and a run stops at its time budget; remove it from .env";
     expect(problems({ LOAD_CHUNK_HOURS: "12" })).toEqual([replaced]);
+    // A role chain was documented but never wired in the stacks: the old name says what to do.
+    expect(
+      problems({ LOAD_COPY_ROLE_ARNS: "arn:aws:iam::222222222222:role/a,arn:aws:iam::111111111111:role/b" }),
+    ).toEqual([
+      "LOAD_COPY_ROLE_ARNS is no longer supported: COPY runs with one role, LOAD_COPY_ROLE_ARN (account B's COPY role, which account A's bucket policy trusts directly); role chaining was never wired in the stacks. Rename it, with a single ARN",
+    ]);
     expect(problems({ LOAD_CHUNK_HOURS: "12", RS_PORT: "x" })).toEqual([
       replaced,
       'RS_PORT must be a whole number from 0 to 65535 (got "x")',

@@ -251,7 +251,7 @@ describe("handler", () => {
       accountA: "111111111111",
       accountB: "222222222222",
       manifestBucket: "kr-manifests-222222222222",
-      copyRoleArns: ["arn:aws:iam::222222222222:role/kr-redshift-copy"],
+      copyRoleArn: "arn:aws:iam::222222222222:role/kr-redshift-copy",
       lookbackHours: 48,
       maxErrors: 100,
       batchMaxBytes: 268435456,

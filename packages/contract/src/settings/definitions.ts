@@ -409,16 +409,14 @@ export const SETTINGS = {
     usedBy: ["loader"],
     group: "loader",
   }),
-  LOAD_COPY_ROLE_ARNS: setting({
-    reader: list({
-      item: (arn) => ROLE_ARN.test(arn),
-      message:
-        "must be comma-separated IAM role ARNs (first the cluster's role, then the roles it chains to)",
-      unique: false,
-      accepts: "comma-separated IAM role ARNs",
+  LOAD_COPY_ROLE_ARN: setting({
+    reader: string({
+      pattern: ROLE_ARN,
+      message: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
     }),
-    unset: "IAM_ROLE default",
-    description: "AWS: COPY role chain (cluster role in B first, then a role in A).",
+    unset: "IAM_ROLE default (the cluster's default role)",
+    description:
+      "AWS: the role COPY reads the events with, account B's COPY role (account A's bucket policy trusts it directly; no role chain).",
     usedBy: ["loader"],
     group: "loader",
   }),
