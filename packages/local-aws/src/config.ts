@@ -32,7 +32,7 @@ export interface LocalStackConfig {
   warehouse: { host: string; port: number; database: string; user: string };
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 /** Every setting `make local-up` reads (definitions in @kr/contract). */
 export const LOCAL_STACK_SETTINGS = [
