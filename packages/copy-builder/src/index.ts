@@ -34,6 +34,8 @@ export { buildChainClaim, buildChainCreate, buildChainRelease } from "./sql/chai
 export {
   buildCopy,
   buildLoadErrorsQuery,
+  buildLoadErrorsSinceQuery,
+  buildStageMark,
   type CopyOptions,
   MAX_TOLERATED_ERRORS,
   maxErrorFor,

@@ -15,7 +15,9 @@ import {
   buildLedgerLookup,
   buildLedgerRecord,
   buildLoadErrorsQuery,
+  buildLoadErrorsSinceQuery,
   buildLock,
+  buildStageMark,
   buildStagingRejects,
   buildStagingStats,
   buildVerifyLedgerQuery,
@@ -122,6 +124,24 @@ describe("COPY (Redshift)", () => {
         "LIMIT 100",
       ].join("\n"),
     );
+  });
+});
+
+describe("rejected records after a rolled-back COPY (PG_LAST_COPY_ID is not updated then)", () => {
+  it("marks the stage transaction's start, then looks up this session's COPY errors since it", () => {
+    expect(buildStageMark()).toBe("SELECT CAST(SYSDATE AS VARCHAR(32)) AS mark");
+    expect(buildLoadErrorsSinceQuery(100, "2026-12-01 05:00:01.123456")).toEqual({
+      text: [
+        "SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message,",
+        "  COUNT(*) OVER () AS total",
+        "FROM sys_load_error_detail",
+        "WHERE session_id = PG_BACKEND_PID() AND start_time >= CAST($1 AS TIMESTAMP)",
+        "ORDER BY file_name, line_number",
+        "LIMIT 100",
+      ].join("\n"),
+      values: ["2026-12-01 05:00:01.123456"],
+    });
+    expect(() => buildLoadErrorsSinceQuery(100, "now'; DROP TABLE x")).toThrow(RangeError);
   });
 });
 

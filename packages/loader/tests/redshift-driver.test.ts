@@ -244,17 +244,21 @@ describe("the COPY step itself (against a recording client)", () => {
     copyError?: Error,
   ) {
     const queries: string[] = [];
+    const values: unknown[][] = [];
     const client = {
-      async query(text: string) {
+      async query(statement: string | { text: string; values: unknown[] }) {
+        const text = typeof statement === "string" ? statement : statement.text;
         queries.push(text);
+        values.push(typeof statement === "string" ? [] : statement.values);
         if (text.startsWith("COPY") && copyError) throw copyError;
+        if (text.includes("SYSDATE")) return { rows: [{ mark: "2026-12-01 05:00:01.123456" }] };
         if (text.includes("sys_load_error_detail")) {
           return { rows: errors.map((e) => ({ ...e, total: String(errors.length) })) };
         }
         return { rows: [] };
       },
     };
-    return { client: client as unknown as pg.ClientBase, queries };
+    return { client: client as unknown as pg.ClientBase, queries, values };
   }
 
   const request = (client: pg.ClientBase, keys: string[]): StageRequest => ({
@@ -290,10 +294,11 @@ describe("the COPY step itself (against a recording client)", () => {
       rejectedCount: 1,
       rejected: [{ key: "events/a.gz", line: 7, reason: "occurred_at: Invalid timestamp format", raw: "" }],
     });
-    expect(queries[0]).toMatch(
+    expect(queries[0]).toBe("SELECT CAST(SYSDATE AS VARCHAR(32)) AS mark");
+    expect(queries[1]).toMatch(
       /^COPY "kr_stage_events"\nFROM 's3:\/\/kr-manifests\/manifests\/events\/b-1\.manifest\.json'\nIAM_ROLE default\n/,
     );
-    expect(queries[1]).toContain("FROM sys_load_error_detail");
+    expect(queries[2]).toContain("WHERE query_id = pg_last_copy_id()");
   });
 
   it("splits a batch that mixes GZIP and plain objects into two COPYs sharing the LOAD_MAX_ERRORS budget", async () => {
@@ -327,6 +332,46 @@ describe("the COPY step itself (against a recording client)", () => {
     expect((error as Error).message).toContain(
       "events: more than 5 rejected records exceed LOAD_MAX_ERRORS=5; the batch rolled back",
     );
+  });
+
+  it("after the rollback, reads the batch's rejects by session and stage start (PG_LAST_COPY_ID is not updated)", async () => {
+    const { client, queries, values } = recordingClient(
+      [
+        {
+          file_name: `s3://${BUCKET}/events/a.gz`,
+          line_number: 3,
+          column_name: "",
+          error_message: "Invalid JSON",
+        },
+        {
+          file_name: `s3://${BUCKET}/events/a.gz`,
+          line_number: 9,
+          column_name: "",
+          error_message: "Invalid JSON",
+        },
+      ],
+      new Error(
+        "Load into table 'kr_stage_events' failed.  Check 'sys_load_error_detail' system table for details.",
+      ),
+    );
+    const redshift = driver();
+    await redshift.stage(request(client, ["events/a.gz"])).catch(() => undefined);
+    // No pg_last_copy_id() read inside the aborted transaction.
+    expect(queries.filter((q) => q.includes("sys_load_error_detail"))).toEqual([]);
+    const details = await redshift.rejectedAfterRollback?.(client);
+    expect(queries.at(-1)).toContain(
+      "WHERE session_id = PG_BACKEND_PID() AND start_time >= CAST($1 AS TIMESTAMP)",
+    );
+    expect(values.at(-1)).toEqual(["2026-12-01 05:00:01.123456"]);
+    expect(details).toEqual({
+      count: 2,
+      records: [
+        { key: "events/a.gz", line: 3, reason: "Invalid JSON", raw: "" },
+        { key: "events/a.gz", line: 9, reason: "Invalid JSON", raw: "" },
+      ],
+    });
+    // A connection that never staged has no mark: nothing to look up.
+    expect(await driver().rejectedAfterRollback?.(recordingClient([]).client)).toBeUndefined();
   });
 
   it("--dry-run describes the manifest and COPY without writing the manifest", async () => {

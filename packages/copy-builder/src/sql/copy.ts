@@ -8,6 +8,7 @@ import {
   validateRoleArn,
 } from "../identifiers";
 import { s3Url } from "../manifest";
+import type { Statement } from "./dialect";
 
 export interface CopyOptions {
   /** Staging table (an unqualified temp table name). */
@@ -102,4 +103,37 @@ export function buildLoadErrorsQuery(limit: number): string {
     "ORDER BY file_name, line_number",
     `LIMIT ${limit}`,
   ].join("\n");
+}
+
+/**
+ * Redshift, inside the stage transaction before its COPY: the transaction's start time, as text.
+ * SYSDATE "returns the start date and time for the current transaction" (UTC unless the session
+ * changed its time zone, which the loader never does), so every COPY of the batch starts at or after
+ * it. Text, so the driver hands it back unchanged (no client-side time zone in between).
+ */
+export function buildStageMark(): string {
+  return "SELECT CAST(SYSDATE AS VARCHAR(32)) AS mark";
+}
+
+/**
+ * The rejected records of this session's COPYs since a stage mark, for after a rolled-back COPY:
+ * PG_LAST_COPY_ID "is not updated" when "the COPY transaction is rolled back", so the lookup goes by
+ * session (PG_BACKEND_PID, the process that ran the COPY, sys_load_error_detail.session_id) and by
+ * the COPY's start_time (UTC). Same columns as buildLoadErrorsQuery.
+ */
+export function buildLoadErrorsSinceQuery(limit: number, mark: string): Statement {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError("limit must be a positive integer");
+  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/.test(mark))
+    throw new RangeError(`not a stage mark: ${mark}`);
+  return {
+    text: [
+      "SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message,",
+      "  COUNT(*) OVER () AS total",
+      "FROM sys_load_error_detail",
+      "WHERE session_id = PG_BACKEND_PID() AND start_time >= CAST($1 AS TIMESTAMP)",
+      "ORDER BY file_name, line_number",
+      `LIMIT ${limit}`,
+    ].join("\n"),
+    values: [mark],
+  };
 }

@@ -2,7 +2,15 @@
 // (two if a batch mixes GZIP and plain objects). Rejected records are read back from
 // sys_load_error_detail.
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { buildCopy, buildLoadErrorsQuery, buildManifest, manifestKey, s3Url } from "@kr/copy-builder";
+import {
+  buildCopy,
+  buildLoadErrorsQuery,
+  buildLoadErrorsSinceQuery,
+  buildManifest,
+  buildStageMark,
+  manifestKey,
+  s3Url,
+} from "@kr/copy-builder";
 import type pg from "pg";
 import { TooManyRejectedError } from "../errors";
 import type { PlannedFile } from "../s3-objects";
@@ -56,14 +64,21 @@ function isLoadErrorLimit(error: unknown): boolean {
   );
 }
 
-async function readLoadErrors(client: pg.ClientBase): Promise<{ count: number; records: RejectedRecord[] }> {
+async function readLoadErrors(
+  client: pg.ClientBase,
+  since?: string,
+): Promise<{ count: number; records: RejectedRecord[] }> {
+  const query =
+    since === undefined
+      ? buildLoadErrorsQuery(REJECTED_SAMPLE)
+      : buildLoadErrorsSinceQuery(REJECTED_SAMPLE, since);
   const { rows } = await client.query<{
     file_name: string;
     line_number: string | number;
     column_name: string | null;
     error_message: string;
     total: string | number;
-  }>(buildLoadErrorsQuery(REJECTED_SAMPLE));
+  }>(query);
   return {
     count: Number(rows[0]?.total ?? 0),
     records: rows.map((row) => ({
@@ -76,6 +91,9 @@ async function readLoadErrors(client: pg.ClientBase): Promise<{ count: number; r
 }
 
 export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseDriver {
+  // The start of each connection's current stage transaction: after a rolled-back COPY its errors are
+  // found by session and start time (see buildLoadErrorsSinceQuery).
+  const stageMarks = new WeakMap<pg.ClientBase, string>();
   const copySql = (request: Pick<StageRequest, "staging" | "maxErrors">, part: CopyPart, maxErrors: number) =>
     buildCopy({
       table: request.staging,
@@ -93,6 +111,10 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
     streamConcurrency: 1,
 
     async stage(request) {
+      if (!options.copyStep) {
+        const { rows } = await request.client.query<{ mark: string }>(buildStageMark());
+        if (rows[0]?.mark) stageMarks.set(request.client, rows[0].mark);
+      }
       let rejectedCount = 0;
       const rejected: RejectedRecord[] = [];
       for (const part of copyParts(request)) {
@@ -136,8 +158,10 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
     },
 
     async rejectedAfterRollback(client) {
+      const mark = stageMarks.get(client);
+      if (mark === undefined) return undefined;
       try {
-        return await readLoadErrors(client);
+        return await readLoadErrors(client, mark);
       } catch {
         return undefined;
       }
