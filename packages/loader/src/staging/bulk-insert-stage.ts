@@ -1,4 +1,5 @@
-import { type CompiledColumn, quoteIdentifier } from "./column-types";
+import { quoteIdent } from "@kr/contract";
+import type { CompiledColumn } from "./column-types";
 import { RowBuffer } from "./row-buffer";
 import type { RowSink } from "./row-sink";
 import type { StagingClient } from "./types";
@@ -28,7 +29,7 @@ export class BulkInsertSink implements RowSink {
     columns: CompiledColumn[],
     private readonly batchRows = BULK_BATCH_ROWS,
   ) {
-    const names = columns.map((c) => quoteIdentifier(c.name)).join(", ");
+    const names = columns.map((c) => quoteIdent(c.name, "column")).join(", ");
     this.sql = `INSERT INTO ${table} (${names}) SELECT ${names} FROM json_populate_recordset(NULL::${table}, $1::json)`;
     this.keys = columns.map((c) => `${JSON.stringify(c.name)}:`);
     this.jsonColumns = columns.map((c) => c.type.kind === "json");

@@ -72,8 +72,3 @@ export function compileColumn(column: StagingColumn): CompiledColumn {
   }
   return { name: column.name, key: column.name.toLowerCase(), nullable: column.nullable, type };
 }
-
-/** `"name"` with embedded quotes doubled. */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

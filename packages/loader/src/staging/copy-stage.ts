@@ -1,7 +1,8 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
+import { quoteIdent } from "@kr/contract";
 import { from as copyFrom } from "pg-copy-streams";
-import { type CompiledColumn, quoteIdentifier } from "./column-types";
+import type { CompiledColumn } from "./column-types";
 import { RowBuffer } from "./row-buffer";
 import type { RowSink } from "./row-sink";
 import type { StagingClient } from "./types";
@@ -22,9 +23,12 @@ export class CopySink implements RowSink {
   private inFlight: Buffer[] = [];
   private spare: Buffer[] = [];
 
-  /** Starts `COPY <table> (<cols>) FROM STDIN` on the client and returns the sink feeding it. */
+  /**
+   * Starts `COPY <table> (<cols>) FROM STDIN` on the client and returns the sink feeding it. `table`
+   * comes quoted by the driver; columns are quoted here by the contract (validated, never escaped).
+   */
   static open(client: StagingClient, table: string, columns: CompiledColumn[]): CopySink {
-    const names = columns.map((c) => quoteIdentifier(c.name)).join(", ");
+    const names = columns.map((c) => quoteIdent(c.name, "column")).join(", ");
     const stream = client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (FORMAT text)`));
     const socket = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
     return new CopySink(stream, socket ?? null);

@@ -30,6 +30,22 @@ import {
   normalizeNumeric,
 } from "./value-checks";
 
+/** The bytes the encoder looks at (ASCII, so a UTF-8 buffer can be scanned byte by byte). */
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+/** A UTF-8 continuation byte is 10xxxxxx: cutting text must not land on one. */
+const UTF8_CONTINUATION_MASK = 0xc0;
+const UTF8_CONTINUATION = 0x80;
+
 const K_TEXT = 1;
 const K_JSON = 2;
 const K_TIMESTAMP = 3;
@@ -98,7 +114,7 @@ export class RecordEncoder {
     let e = end;
     while (e > start && isSpace(buf[e - 1] as number)) e--;
     let i = skipWhitespace(buf, start, e);
-    if (buf[i] !== 123) {
+    if (buf[i] !== OPEN_BRACE) {
       return i < e && scanValue(buf, i, e, 0) >= 0 && skipWhitespace(buf, scanned.end, e) === e
         ? "not a JSON object"
         : "invalid JSON";
@@ -107,15 +123,15 @@ export class RecordEncoder {
     slotType.fill(0);
     let lineFlags = 0;
     i = skipWhitespace(buf, i + 1, e);
-    if (buf[i] === 125 && i < e) i++;
+    if (buf[i] === CLOSE_BRACE && i < e) i++;
     else {
       for (;;) {
-        if (buf[i] !== 34 || i >= e || scanString(buf, i, e) < 0) return "invalid JSON";
+        if (buf[i] !== QUOTE || i >= e || scanString(buf, i, e) < 0) return "invalid JSON";
         const keyFlags = scanned.flags;
         const keyStart = i + 1;
         const keyEnd = scanned.end - 1;
         i = skipWhitespace(buf, scanned.end, e);
-        if (buf[i] !== 58 || i >= e) return "invalid JSON";
+        if (buf[i] !== COLON || i >= e) return "invalid JSON";
         i = skipWhitespace(buf, i + 1, e);
         const valueStart = i;
         if (i >= e || scanValue(buf, i, e, 1) < 0) return "invalid JSON";
@@ -131,8 +147,8 @@ export class RecordEncoder {
         if (i >= e) return "invalid JSON";
         const c = buf[i];
         i = skipWhitespace(buf, i + 1, e);
-        if (c === 44) continue;
-        if (c === 125) break;
+        if (c === COMMA) continue;
+        if (c === CLOSE_BRACE) break;
         return "invalid JSON";
       }
     }
@@ -234,7 +250,7 @@ export class RecordEncoder {
         const bits = column.type.kind === "integer" ? column.type.bits : 64;
         if (type === T_NUMBER) {
           if (flags & (F_FRACTION | F_EXPONENT)) return reject(column, "non-integer value", buf, s, e);
-          const digitCount = e - s - (buf[s] === 45 ? 1 : 0);
+          const digitCount = e - s - (buf[s] === MINUS ? 1 : 0);
           if (digitCount <= SAFE_DIGITS[bits]) {
             copyRaw(buf, s, e, out);
             return null;
@@ -293,7 +309,7 @@ export class RecordEncoder {
 }
 
 function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 13;
+  return c === SPACE || c === TAB || c === CR;
 }
 
 function keyMatches(buf: Buffer, start: number, end: number, key: Buffer): boolean {
@@ -326,16 +342,16 @@ function copyEscaped(src: Buffer, s: number, e: number, out: RowBuffer): void {
   let at = out.used;
   for (let k = s; k < e; k++) {
     const c = src[k] as number;
-    if (c === 92) {
+    if (c === BACKSLASH) {
       dst[at++] = 92;
       dst[at++] = 92;
-    } else if (c === 9) {
+    } else if (c === TAB) {
       dst[at++] = 92;
       dst[at++] = 116;
-    } else if (c === 13) {
+    } else if (c === CR) {
       dst[at++] = 92;
       dst[at++] = 114;
-    } else if (c === 10) {
+    } else if (c === LF) {
       dst[at++] = 92;
       dst[at++] = 110;
     } else dst[at++] = c;
@@ -360,7 +376,7 @@ function reject(column: CompiledColumn, what: string, buf: Buffer, s: number, e:
 function cutAt(buf: Buffer, s: number, e: number, maxBytes: number): number {
   if (e - s <= maxBytes) return e;
   let k = s + maxBytes;
-  while (k > s && ((buf[k] as number) & 0xc0) === 0x80) k--;
+  while (k > s && ((buf[k] as number) & UTF8_CONTINUATION_MASK) === UTF8_CONTINUATION) k--;
   return k;
 }
 
