@@ -75,6 +75,8 @@ async function replay(label: string, reimport: boolean) {
         batchId: "profile",
         staging: "kr_stage_events",
         columns,
+        target: target(),
+        targetColumns: columns,
         files,
         maxErrors: 0,
       });

@@ -39,6 +39,7 @@ export {
   type CopyOptions,
   MAX_TOLERATED_ERRORS,
   maxErrorFor,
+  RAW_LINE_DELIMITER,
   REDSHIFT_MAXERROR_LIMIT,
 } from "./sql/copy";
 export {
@@ -74,6 +75,18 @@ export {
   mergeBounds,
   stagingTableName,
 } from "./sql/merge";
+export {
+  buildCreateParsedLines,
+  buildCreateRawLines,
+  buildDropRawLines,
+  buildInsertParsed,
+  buildParsedRejects,
+  buildParseRawLines,
+  parsedLinesTableName,
+  REASON_LENGTH,
+  rawLinesTableName,
+  TIMESTAMP_SHAPE,
+} from "./sql/raw-lines";
 export {
   buildStaleSessionsQuery,
   buildStatementTimeout,

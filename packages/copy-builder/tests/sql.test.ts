@@ -49,10 +49,10 @@ const target: MergeTarget = {
 describe("COPY (Redshift)", () => {
   const manifest = { bucket: "kr-manifests-222222222222", key: "manifests/events/b1.manifest.json" };
 
-  it("loads a manifest of GZIP JSON lines with the cluster's default role", () => {
+  it("loads a manifest of GZIP objects line by line, as raw text, with the cluster's default role", () => {
     expect(
       buildCopy({
-        table: "kr_stage_events",
+        table: "kr_stage_events_lines",
         manifest,
         iamRoles: "default",
         region: "eu-west-1",
@@ -61,14 +61,13 @@ describe("COPY (Redshift)", () => {
       }),
     ).toBe(
       [
-        'COPY "kr_stage_events"',
+        'COPY "kr_stage_events_lines" (raw_line)',
         "FROM 's3://kr-manifests-222222222222/manifests/events/b1.manifest.json'",
         "IAM_ROLE default",
         "MANIFEST",
-        "FORMAT AS JSON 'auto ignorecase'",
+        "DELIMITER '\\037'",
+        "IGNOREBLANKLINES",
         "GZIP",
-        "TIMEFORMAT 'auto'",
-        "TRUNCATECOLUMNS",
         "REGION 'eu-west-1'",
         "MAXERROR 101",
         "COMPUPDATE OFF",
@@ -80,7 +79,7 @@ describe("COPY (Redshift)", () => {
   it("chains roles as one comma-separated literal, and drops GZIP and REGION when not wanted", () => {
     expect(
       buildCopy({
-        table: "kr_stage_events",
+        table: "kr_stage_events_lines",
         manifest,
         iamRoles: ["arn:aws:iam::222222222222:role/kr-copy", "arn:aws:iam::111111111111:role/kr-reader"],
         maxErrors: 0,
@@ -88,13 +87,12 @@ describe("COPY (Redshift)", () => {
       }),
     ).toBe(
       [
-        'COPY "kr_stage_events"',
+        'COPY "kr_stage_events_lines" (raw_line)',
         "FROM 's3://kr-manifests-222222222222/manifests/events/b1.manifest.json'",
         "IAM_ROLE 'arn:aws:iam::222222222222:role/kr-copy,arn:aws:iam::111111111111:role/kr-reader'",
         "MANIFEST",
-        "FORMAT AS JSON 'auto ignorecase'",
-        "TIMEFORMAT 'auto'",
-        "TRUNCATECOLUMNS",
+        "DELIMITER '\\037'",
+        "IGNOREBLANKLINES",
         "MAXERROR 1",
         "COMPUPDATE OFF",
         "STATUPDATE OFF",

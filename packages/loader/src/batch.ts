@@ -188,6 +188,8 @@ async function stage(
     batchId: input.batchId,
     staging: target.staging,
     columns: stagingColumns(input.columns, target),
+    target,
+    targetColumns: input.columns,
     files,
     maxErrors: input.maxErrors,
     ...(input.onProgress && { onProgress: input.onProgress }),
@@ -329,6 +331,8 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     batchId: input.batchId,
     staging: target.staging,
     columns: stagingColumns(input.columns, target),
+    target,
+    targetColumns: input.columns,
     files: input.files,
     maxErrors: input.maxErrors,
   });

@@ -38,7 +38,8 @@ beforeAll(async () => {
 afterAll(() => stack.close());
 
 /** The staging table carries its batch's suffix (kr_stage_events_1a2b3c4d); the pins leave it out. */
-const plain = (text: string) => text.replace(/"kr_stage_([a-z0-9_]+?)_[0-9a-f]{8}"/g, '"kr_stage_$1"');
+const plain = (text: string) =>
+  text.replace(/"kr_stage_([a-z0-9_]+?)_[0-9a-f]{8}(_lines|_parsed)?"/g, '"kr_stage_$1$2"');
 
 const REDSHIFT_DISTRIBUTION = /\nDISTSTYLE KEY\nDISTKEY \("[a-z_0-9]+"\)$/;
 
@@ -156,7 +157,7 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     const manifestKey = `manifests/events/${batchId}.manifest.json`;
     expect(first?.sql).toBe(
       buildCopy({
-        table: "kr_stage_events",
+        table: "kr_stage_events_lines",
         manifest: { bucket: MANIFEST_BUCKET, key: manifestKey },
         iamRoles: ROLES,
         region: "eu-west-1",
@@ -197,7 +198,7 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     expect(merge).toBeGreaterThan(sql.findIndex((s) => s.startsWith("COPY ")));
     expect(sql).toContainEqual(
       expect.stringMatching(
-        /^COPY "kr_stage_events"\nFROM 's3:\/\/kr-manifests\/manifests\/events\/events-.*\.manifest\.json'\nIAM_ROLE 'arn:aws:iam::222222222222:role\/kr-copy,arn:aws:iam::111111111111:role\/kr-events-reader'/,
+        /^COPY "kr_stage_events_lines" \(raw_line\)\nFROM 's3:\/\/kr-manifests\/manifests\/events\/events-.*\.manifest\.json'\nIAM_ROLE 'arn:aws:iam::222222222222:role\/kr-copy,arn:aws:iam::111111111111:role\/kr-events-reader'/,
       ),
     );
     expect(report.streams.find((s) => s.stream === "utm")).toMatchObject({ status: "up-to-date", sql: [] });
@@ -242,6 +243,7 @@ describe("the COPY step itself (against a recording client)", () => {
   function recordingClient(
     errors: { file_name: string; line_number: number; column_name: string; error_message: string }[],
     copyError?: Error,
+    parsedRejects: { raw_line: string; reason: string }[] = [],
   ) {
     const queries: string[] = [];
     const values: unknown[][] = [];
@@ -255,6 +257,9 @@ describe("the COPY step itself (against a recording client)", () => {
         if (text.includes("sys_load_error_detail")) {
           return { rows: errors.map((e) => ({ ...e, total: String(errors.length) })) };
         }
+        if (text.includes("WHERE reason IS NOT NULL")) {
+          return { rows: parsedRejects.map((r) => ({ ...r, total: String(parsedRejects.length) })) };
+        }
         return { rows: [] };
       },
     };
@@ -267,6 +272,18 @@ describe("the COPY step itself (against a recording client)", () => {
     batchId: "b-1",
     staging: "kr_stage_events",
     columns: [],
+    target: {
+      schema: "public",
+      table: "events",
+      staging: "kr_stage_events",
+      columns: ["event_id", "occurred_at"],
+      key: "event_id",
+      sortKey: "occurred_at",
+    },
+    targetColumns: [
+      { name: "event_id", type: "varchar(64)", nullable: false },
+      { name: "occurred_at", type: "timestamptz", nullable: false },
+    ],
     files: keys.map((key) => ({ key, size: 10, hour: hourAt("2026-12-01T00") })),
     maxErrors: 5,
   });
@@ -295,10 +312,54 @@ describe("the COPY step itself (against a recording client)", () => {
       rejected: [{ key: "events/a.gz", line: 7, reason: "occurred_at: Invalid timestamp format", raw: "" }],
     });
     expect(queries[0]).toBe("SELECT CAST(SYSDATE AS VARCHAR(32)) AS mark");
-    expect(queries[1]).toMatch(
-      /^COPY "kr_stage_events"\nFROM 's3:\/\/kr-manifests\/manifests\/events\/b-1\.manifest\.json'\nIAM_ROLE default\n/,
+    expect(queries[1]).toMatch(/^CREATE TEMP TABLE "kr_stage_events_lines" \(/);
+    expect(queries[2]).toMatch(
+      /^COPY "kr_stage_events_lines" \(raw_line\)\nFROM 's3:\/\/kr-manifests\/manifests\/events\/b-1\.manifest\.json'\nIAM_ROLE default\n/,
     );
-    expect(queries[2]).toContain("WHERE query_id = pg_last_copy_id()");
+    expect(queries[3]).toContain("WHERE query_id = pg_last_copy_id()");
+    // Then the SQL parse: parsed lines, their rejects, the typed rows into staging, the line tables dropped.
+    expect(queries.slice(4).map((q) => q.split("\n")[0])).toEqual([
+      'CREATE TEMP TABLE "kr_stage_events_parsed" (',
+      'INSERT INTO "kr_stage_events_parsed" (raw_line, quarantine_id, reason, "event_id", "occurred_at")',
+      "SELECT LEFT(raw_line, 256) AS raw_line, reason, COUNT(*) OVER () AS total",
+      'INSERT INTO "kr_stage_events" ("event_id", "occurred_at")',
+      'DROP TABLE IF EXISTS "kr_stage_events_parsed"',
+      'DROP TABLE IF EXISTS "kr_stage_events_lines"',
+    ]);
+  });
+
+  it("rejects in SQL the lines that are not records, with their raw line, from the same budget", async () => {
+    const copyErrors = [
+      {
+        file_name: `s3://${BUCKET}/events/a.gz`,
+        line_number: 4,
+        column_name: "raw_line",
+        error_message: "String length exceeds DDL length",
+      },
+    ];
+    const parsed = [
+      { raw_line: '{"event_id":"e1","occ', reason: "invalid JSON" },
+      { raw_line: '{"event_id":"e2"}', reason: "occurred_at: missing or null (required)" },
+    ];
+    const { client, queries } = recordingClient(copyErrors, undefined, parsed);
+    const outcome = await driver().stage(request(client, ["events/a.gz"]));
+    expect(outcome.rejectedCount).toBe(3);
+    expect(outcome.rejected).toEqual([
+      { key: "events/a.gz", line: 4, reason: "raw_line: String length exceeds DDL length", raw: "" },
+      { key: "(line)", line: 0, reason: "invalid JSON", raw: '{"event_id":"e1","occ' },
+      { key: "(line)", line: 0, reason: "occurred_at: missing or null (required)", raw: '{"event_id":"e2"}' },
+    ]);
+    expect(queries.some((q) => q.startsWith('INSERT INTO "kr_stage_events" '))).toBe(true);
+
+    // One over the budget (5 tolerated): nothing reaches staging, the caller rolls back.
+    const many = Array.from({ length: 5 }, (_, i) => ({ raw_line: `x${i}`, reason: "invalid JSON" }));
+    const over = recordingClient(copyErrors, undefined, many);
+    const error = await driver()
+      .stage(request(over.client, ["events/a.gz"]))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TooManyRejectedError);
+    expect((error as TooManyRejectedError).rejectedCount).toBe(6);
+    expect(over.queries.some((q) => q.startsWith('INSERT INTO "kr_stage_events" '))).toBe(false);
   });
 
   it("splits a batch that mixes GZIP and plain objects into two COPYs sharing the LOAD_MAX_ERRORS budget", async () => {
@@ -378,10 +439,19 @@ describe("the COPY step itself (against a recording client)", () => {
     const before = await stack.listKeys(MANIFEST_BUCKET);
     const { client } = recordingClient([]);
     const sql = await driver().describeStage(request(client, ["events/a.gz"]));
-    expect(sql[0]).toBe(
+    expect(sql.map((s) => s.split("\n")[0])).toEqual([
+      "SELECT CAST(SYSDATE AS VARCHAR(32)) AS mark",
+      'CREATE TEMP TABLE "kr_stage_events_lines" (',
       "-- manifest of 1 objects written to s3://kr-manifests/manifests/events/b-1.manifest.json",
-    );
-    expect(sql[1]).toMatch(/^COPY "kr_stage_events"/);
+      'COPY "kr_stage_events_lines" (raw_line)',
+      "SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message,",
+      'CREATE TEMP TABLE "kr_stage_events_parsed" (',
+      'INSERT INTO "kr_stage_events_parsed" (raw_line, quarantine_id, reason, "event_id", "occurred_at")',
+      "SELECT LEFT(raw_line, 256) AS raw_line, reason, COUNT(*) OVER () AS total",
+      'INSERT INTO "kr_stage_events" ("event_id", "occurred_at")',
+      'DROP TABLE IF EXISTS "kr_stage_events_parsed"',
+      'DROP TABLE IF EXISTS "kr_stage_events_lines"',
+    ]);
     expect(await stack.listKeys(MANIFEST_BUCKET)).toEqual(before);
   });
 });

@@ -334,6 +334,8 @@ async function stageSeconds(
       batchId: "bench-stage",
       staging,
       columns,
+      target,
+      targetColumns,
       files,
       maxErrors: 0,
     });

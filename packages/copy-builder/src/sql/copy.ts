@@ -1,5 +1,10 @@
 // The Redshift COPY of one batch: every planned file of a stream, listed in a manifest, into the
-// batch's temp staging table, in one statement so Redshift spreads the files over all slices.
+// batch's temp table of raw lines, in one statement so Redshift spreads the files over all slices.
+//
+// The COPY reads each line as one text field (not `FORMAT AS JSON`): JSON COPY "searches for a
+// well-formed JSON object" and is not line-based, so a truncated record can swallow the valid one
+// after it. As delimited text, a line is a record by definition; the JSON is parsed in SQL after
+// (raw-lines.ts). docs/loading.md, "Line-exact staging", cites the passages this relies on.
 import {
   quoteIdent,
   quoteLiteral,
@@ -11,7 +16,7 @@ import { s3Url } from "../manifest";
 import type { Statement } from "./dialect";
 
 export interface CopyOptions {
-  /** Staging table (an unqualified temp table name). */
+  /** The batch's raw-lines table (an unqualified temp table name, see buildCreateRawLines). */
   table: string;
   manifest: { bucket: string; key: string };
   /**
@@ -29,6 +34,14 @@ export interface CopyOptions {
   /** Firehose writes GZIP objects by default; false for uncompressed delivery. */
   gzip: boolean;
 }
+
+/**
+ * The field delimiter of the raw-lines COPY: octal 037 (unit separator). RFC 8259 forbids an
+ * unescaped control character inside a JSON string and allows only space, tab, LF and CR between
+ * tokens, so no valid JSON line contains it: every valid line is exactly one field. A line that does
+ * contain it is not JSON; COPY rejects it ("Extra column(s) found") with its file and line number.
+ */
+export const RAW_LINE_DELIMITER = "\\037";
 
 /** Redshift's limit for the MAXERROR value itself. */
 export const REDSHIFT_MAXERROR_LIMIT = 100_000;
@@ -68,21 +81,20 @@ export function buildCopy(options: CopyOptions): string {
     );
   }
   return [
-    `COPY ${quoteIdent(options.table, "staging table")}`,
+    `COPY ${quoteIdent(options.table, "raw lines table")} (raw_line)`,
     `FROM ${quoteLiteral(s3Url(options.manifest.bucket, options.manifest.key), "manifest URL")}`,
     `IAM_ROLE ${role}`,
     "MANIFEST",
-    // JSON keys match columns by name, case-insensitively; missing keys load NULL, extra keys are ignored.
-    "FORMAT AS JSON 'auto ignorecase'",
+    // Delimited text, one field per line. No ESCAPE: a backslash loads as itself, so JSON escapes
+    // reach JSON_PARSE untouched. No TRUNCATECOLUMNS: a line longer than the raw_line column
+    // (65535 bytes) is rejected by the COPY with its file and line, never cut into other JSON.
+    `DELIMITER '${RAW_LINE_DELIMITER}'`,
+    // A line that only holds a line feed is not a record (the local reader skips blank lines too).
+    "IGNOREBLANKLINES",
     ...(options.gzip ? ["GZIP"] : []),
-    "TIMEFORMAT 'auto'",
-    // Keeps an event whose free-text field (user agent, URL) is longer than its column. It applies to
-    // every VARCHAR of the COPY, so the key is staged at VARCHAR(65535) and checked by the reject step
-    // instead (staging.ts): an id is rejected, never cut.
-    "TRUNCATECOLUMNS",
     ...(options.region ? [`REGION ${quoteLiteral(validateRegion(options.region, "COPY region"))}`] : []),
     `MAXERROR ${maxError}`,
-    // A temp staging table is dropped at commit: analysing its compression or statistics is wasted work.
+    // A temp table dropped with the batch: analysing its compression or statistics is wasted work.
     "COMPUPDATE OFF",
     "STATUPDATE OFF",
   ].join("\n");

@@ -5,10 +5,10 @@
 // a required field would fail the whole batch. So every staging column is nullable, and a record
 // that lacks a required field is counted and removed here, in SQL, as one reject.
 //
-// The key (and a text sort key) is staged at VARCHAR(65535), Redshift's widest VARCHAR, so COPY's
-// TRUNCATECOLUMNS never turns two long ids into one: an id that does not fit the target is rejected
-// here instead. Free-text columns keep the target's width, so TRUNCATECOLUMNS (Redshift) and the
-// local encoder (the same byte rule) shorten only them.
+// The key (and a text sort key) is staged at VARCHAR(65535), Redshift's widest VARCHAR, so it is
+// never cut into another id: an id that does not fit the target is rejected instead (on Redshift by
+// the parse of raw lines, raw-lines.ts; here as a safety net for both engines). Free-text columns
+// keep the target's width; the parse (Redshift) and the local encoder cut only them, to n bytes.
 import { quoteIdent, UnsafeSqlValueError } from "../identifiers";
 import type { Dialect } from "./dialect";
 import type { MergeTarget } from "./merge";

@@ -1,14 +1,23 @@
 // Redshift: write a manifest of the batch's files to the manifest bucket, then one COPY per batch
-// (two if a batch mixes GZIP and plain objects). Rejected records are read back from
-// sys_load_error_detail.
+// (two if a batch mixes GZIP and plain objects) of every line as raw text; then SQL parses each line
+// into a staging row or a reject (copy-builder raw-lines.ts). Lines the COPY itself refuses (too
+// long, invalid UTF-8) are read back from sys_load_error_detail; the others are rejected in SQL with
+// their raw line. Both spend one LOAD_MAX_ERRORS budget.
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import {
   buildCopy,
+  buildCreateParsedLines,
+  buildCreateRawLines,
+  buildDropRawLines,
+  buildInsertParsed,
   buildLoadErrorsQuery,
   buildLoadErrorsSinceQuery,
   buildManifest,
+  buildParsedRejects,
+  buildParseRawLines,
   buildStageMark,
   manifestKey,
+  rawLinesTableName,
   s3Url,
 } from "@kr/copy-builder";
 import type pg from "pg";
@@ -27,8 +36,9 @@ export interface RedshiftDriverOptions {
   /** Region of the buckets, when it differs from the cluster's. */
   region?: string;
   /**
-   * Runs instead of the COPY and its error read-back. Tests use it to run the rest of the Redshift
-   * statement sequence on PostgreSQL, staging with the PostgreSQL driver.
+   * Runs instead of the stage step (the COPY of raw lines, its error read-back and the SQL parse).
+   * Tests use it to run the rest of the Redshift statement sequence on PostgreSQL, staging with the
+   * PostgreSQL driver.
    */
   copyStep?: (request: StageRequest, copySql: string) => Promise<StageOutcome>;
 }
@@ -96,7 +106,7 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
   const stageMarks = new WeakMap<pg.ClientBase, string>();
   const copySql = (request: Pick<StageRequest, "staging" | "maxErrors">, part: CopyPart, maxErrors: number) =>
     buildCopy({
-      table: request.staging,
+      table: rawLinesTableName(request.staging),
       manifest: { bucket: options.manifestBucket, key: part.manifestKey },
       iamRoles: options.iamRoles,
       region: options.region,
@@ -111,9 +121,11 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
     streamConcurrency: 1,
 
     async stage(request) {
+      const { client } = request;
       if (!options.copyStep) {
-        const { rows } = await request.client.query<{ mark: string }>(buildStageMark());
-        if (rows[0]?.mark) stageMarks.set(request.client, rows[0].mark);
+        const { rows } = await client.query<{ mark: string }>(buildStageMark());
+        if (rows[0]?.mark) stageMarks.set(client, rows[0].mark);
+        await client.query(buildCreateRawLines(request.target));
       }
       let rejectedCount = 0;
       const rejected: RejectedRecord[] = [];
@@ -135,26 +147,60 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
           continue;
         }
         try {
-          await request.client.query(sql);
+          await client.query(sql);
         } catch (error) {
           // Details are read after the rollback (rejectedAfterRollback): this transaction is aborted.
           if (isLoadErrorLimit(error))
             throw new TooManyRejectedError(request.stream, 0, request.maxErrors, [], error);
           throw error;
         }
-        const errors = await readLoadErrors(request.client);
+        const errors = await readLoadErrors(client);
         rejectedCount += errors.count;
         rejected.push(...errors.records);
       }
+      if (options.copyStep)
+        return { method: "copy", rejectedCount, rejected: rejected.slice(0, REJECTED_SAMPLE) };
+
+      // Every line the COPY took is now parsed once: a reason rejects it, its raw line reported.
+      await client.query(buildCreateParsedLines(request.target, request.targetColumns));
+      await client.query(buildParseRawLines(request.target, request.targetColumns));
+      const { rows } = await client.query<{
+        raw_line: string | null;
+        reason: string;
+        total: string | number;
+      }>(buildParsedRejects(request.target, REJECTED_SAMPLE));
+      rejectedCount += Number(rows[0]?.total ?? 0);
+      rejected.push(
+        ...rows.map((row) => ({ key: "(line)", line: 0, reason: row.reason, raw: row.raw_line ?? "" })),
+      );
+      if (rejectedCount > request.maxErrors) {
+        throw new TooManyRejectedError(
+          request.stream,
+          rejectedCount,
+          request.maxErrors,
+          rejected.slice(0, REJECTED_SAMPLE),
+        );
+      }
+      await client.query(buildInsertParsed(request.target, request.targetColumns));
+      for (const drop of buildDropRawLines(request.target)) await client.query(drop);
       return { method: "copy", rejectedCount, rejected: rejected.slice(0, REJECTED_SAMPLE) };
     },
 
     async describeStage(request) {
-      return copyParts(request).flatMap((part) => [
-        `-- manifest of ${part.files.length} objects written to ${s3Url(options.manifestBucket, part.manifestKey)}`,
-        copySql(request, part, request.maxErrors),
-        buildLoadErrorsQuery(REJECTED_SAMPLE),
-      ]);
+      return [
+        buildStageMark(),
+        buildCreateRawLines(request.target),
+        ...copyParts(request).flatMap((part) => [
+          `-- manifest of ${part.files.length} objects written to ${s3Url(options.manifestBucket, part.manifestKey)}`,
+          copySql(request, part, request.maxErrors),
+          buildLoadErrorsQuery(REJECTED_SAMPLE),
+        ]),
+        buildCreateParsedLines(request.target, request.targetColumns),
+        buildParseRawLines(request.target, request.targetColumns),
+        buildParsedRejects(request.target, REJECTED_SAMPLE),
+        buildInsertParsed(request.target, request.targetColumns),
+        ...buildDropRawLines(request.target),
+      ];
     },
 
     async rejectedAfterRollback(client) {

@@ -1,6 +1,6 @@
 // The one seam between the dialects: how rows get into the batch's staging table. Everything else in
 // a batch (lock, ledger, merge, record) is the same statement sequence for both (see ../batch.ts).
-import type { Dialect } from "@kr/copy-builder";
+import type { Dialect, MergeTarget, TargetColumn } from "@kr/copy-builder";
 import type pg from "pg";
 import type { PlannedFile } from "../s3-objects";
 import type { RejectedRecord, StageProgress, StagingColumn } from "../staging/index";
@@ -12,6 +12,9 @@ export interface StageRequest {
   /** Unqualified name of the temp staging table (already created). */
   staging: string;
   columns: readonly StagingColumn[];
+  /** The batch's target (table, staging name, key, sort key) and the target's own columns. */
+  target: MergeTarget;
+  targetColumns: readonly TargetColumn[];
   files: readonly PlannedFile[];
   maxErrors: number;
   onProgress?: (progress: StageProgress) => void;
