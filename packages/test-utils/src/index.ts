@@ -1,0 +1,1 @@
+export { openTestWarehouse, type TestWarehouse } from "./test-warehouse";
