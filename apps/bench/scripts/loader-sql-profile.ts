@@ -5,7 +5,8 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { buildDeleteReplaced, buildInsertFromStaging, STREAM_TABLES } from "@kr/copy-builder";
 import { createRuntimeDeps, createTables, loadConfig, runLoad } from "@kr/loader";
-import { localS3Client, openTestWarehouse } from "@kr/local-aws";
+import { localS3Client } from "@kr/local-aws";
+import { openTestWarehouse } from "@kr/test-utils";
 import { loadBenchConfig } from "../src/config";
 import { buildDataset } from "../src/data";
 import { startStandIns } from "../src/stand-ins";

@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_S3_CREDENTIALS, startLocalS3, startLocalWarehouse } from "@kr/local-aws";
+import { makeRecords, streamColumns, tempTableDdl } from "@kr/test-utils";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { compileColumn } from "../../../packages/loader/src/staging/column-types";
@@ -30,7 +31,6 @@ import {
 } from "../../../packages/loader/src/staging/index";
 import { RecordEncoder } from "../../../packages/loader/src/staging/record-encoder";
 import { runStage } from "../../../packages/loader/src/staging/stage-loop";
-import { EVENT_COLUMNS, EVENTS_DDL, seededRandom } from "../../../packages/loader/tests/staging/helpers";
 
 const { values: args } = parseArgs({
   options: {
@@ -49,44 +49,11 @@ const ROWS = Number(args.rows);
 const FILES = Number(args.files);
 const REPS = Number(args.reps);
 
-// The staging tests' table shape and seeded generator: the profile measures what the tests pin.
-const COLUMNS = EVENT_COLUMNS;
-const DDL = EVENTS_DDL("stage_profile");
-
-const TYPES = ["page_view", "click", "add_to_cart", "purchase", "scroll"];
-const AGENTS = [
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
-  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
-  "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0",
-];
-
-function makeEvent(random: () => number, i: number): Record<string, unknown> {
-  const hex = (n: number) => {
-    let s = "";
-    for (let k = 0; k < n; k++) s += Math.floor(random() * 16).toString(16);
-    return s;
-  };
-  const uuid = () => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
-  return {
-    event_id: uuid(),
-    event_type: TYPES[Math.floor(random() * TYPES.length)],
-    occurred_at: new Date(Date.UTC(2026, 10, 23, 5) + Math.floor(random() * 3_600_000)).toISOString(),
-    user_id: random() < 0.3 ? null : `user-${Math.floor(random() * 100_000)}`,
-    anonymous_id: uuid(),
-    session_id: `s-${hex(16)}`,
-    page_url: `https://shop.example.com/products/${Math.floor(random() * 5000)}?utm_source=news&i=${i}`,
-    referrer: random() < 0.5 ? "https://www.google.com/" : "",
-    user_agent: AGENTS[Math.floor(random() * AGENTS.length)],
-    properties: {
-      plan: random() < 0.5 ? "pro" : "free",
-      price: Math.round(random() * 10_000) / 100,
-      currency: "EUR",
-      items: Math.floor(random() * 5),
-      tags: ["sale", "new"].slice(0, Math.floor(random() * 3)),
-      screen: { w: 1920, h: 1080 },
-    },
-  };
-}
+// The staging tests' table shape and records (the events table of STREAM_TABLES, the generator's
+// events): the profile measures what the tests pin.
+const COLUMNS = streamColumns("events");
+const DDL = tempTableDdl("stage_profile", COLUMNS);
+const HOUR = new Date(Date.UTC(2026, 10, 23, 5));
 
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
@@ -151,7 +118,6 @@ async function main() {
   });
   try {
     // Same seeded rows for every contender: JSON lines in gz objects, and the same rows as CSV.
-    const random = seededRandom(42);
     const perFile = Math.ceil(ROWS / FILES);
     const sources: StageSource[] = [];
     const csvParts: string[] = [];
@@ -159,8 +125,8 @@ async function main() {
     let gzBytes = 0;
     for (let f = 0; f < FILES; f++) {
       const lines: string[] = [];
-      for (let i = f * perFile; i < Math.min(ROWS, (f + 1) * perFile); i++) {
-        const event = makeEvent(random, i);
+      const count = Math.max(0, Math.min(ROWS, (f + 1) * perFile) - f * perFile);
+      for (const event of makeRecords("events", HOUR, count, 42_000 + f)) {
         lines.push(JSON.stringify(event));
         csvParts.push(`${COLUMNS.map((c) => csvField(event[c.name])).join(",")}\n`);
       }

@@ -1,4 +1,4 @@
-import { openTestWarehouse } from "@kr/local-aws";
+import { openTestWarehouse } from "@kr/test-utils";
 import pg from "pg";
 import type { BenchConfig } from "./config";
 import type { StandIns } from "./stand-ins";
@@ -13,7 +13,7 @@ export interface BenchWarehouse {
 }
 
 /**
- * A new database on the PG_URL server (created and dropped by @kr/local-aws), or else a fresh
+ * A new database on the PG_URL server (created and dropped by @kr/test-utils), or else a fresh
  * in-memory PGlite served from the stand-ins process (so its WASM PostgreSQL does not share the
  * bench's thread with the loader being measured).
  */

@@ -44,6 +44,7 @@ export {
 } from "./sql/copy";
 export {
   buildAddLedgerColumn,
+  columnSqlType,
   LEDGER_ADDED_COLUMNS,
   LEDGER_SCHEMA,
   ledgerDdl,

@@ -6,6 +6,7 @@ export { ConfigError, GeneratorError, UsageError } from "./errors";
 export { type GeneratedRecord, type GenerateOptions, generateRecords } from "./generate";
 export { type PackLimits, PUT_RECORD_BATCH_LIMITS } from "./limits";
 export { type Batch, packBatches, type Sendable } from "./pack";
+export { Random } from "./random";
 export {
   BILLING_INCREMENT_BYTES,
   billedBytes,

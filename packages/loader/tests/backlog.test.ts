@@ -4,9 +4,10 @@
 // to match, so a batch takes and is estimated at ~1 s: each run fits a few in its budget.
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LoadFailedError, type LoadReport, runLoad } from "../src/index";
-import { hourAt, jsonLines, makeRecords, putObject, writeDataset } from "./helpers/data";
+import { hourAt, jsonLines, putObject, writeDataset } from "./helpers/data";
 import { BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 const STREAMS = ["events", "utm"] as const;
@@ -62,7 +63,7 @@ async function load(
 
 /** Recent batches that moved 4 files' bytes in 1 s (0.5 s fixed + 0.5 s): a 4-file batch is ~1 s. */
 async function seedSlowHistory() {
-  const bytes = 4 * 2_500; // a file of 25 records is ~2.5 KB of GZIP
+  const bytes = 4 * 2_500; // a file of 25 records is ~2.1-2.5 KB of GZIP
   for (const stream of STREAMS) {
     for (let i = 0; i < 20; i++) {
       const finished = new Date(Date.parse("2026-09-01T00:00:00Z") + i * 60_000);

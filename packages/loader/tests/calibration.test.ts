@@ -24,7 +24,7 @@ beforeAll(async () => {
   stack = await startStack();
   const dataset = await writeDataset(stack.s3Client, BUCKET, ["events"], HOURS, {
     filesPerHour: 1,
-    perFile: 6_000,
+    perFile: 9_000,
     seed: 91,
   });
   ids = dataset.ids.events as Set<string>;

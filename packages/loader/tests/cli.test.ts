@@ -4,9 +4,10 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli-main";
-import { hourAt, makeRecords, putObject, writeDataset } from "./helpers/data";
+import { hourAt, putObject, writeDataset } from "./helpers/data";
 import { startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 const ROOT = resolve(import.meta.dirname, "../../..");

@@ -2,9 +2,10 @@
 // record as at least 5 KB). Through the local Firehose's real API into S3, then loaded: every event
 // is a row, and a malformed event inside a record of good ones is one reject — never its neighbours.
 import { LOCAL_S3_CREDENTIALS, type LocalFirehose, startLocalFirehose } from "@kr/local-aws";
+import { makeRecords, type TestRecord } from "@kr/test-utils";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runLoad } from "../src/index";
-import { hourAt, jsonLines, makeRecords, type TestRecord } from "./helpers/data";
+import { hourAt, jsonLines } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
 const HOUR = hourAt("2026-11-26T09");

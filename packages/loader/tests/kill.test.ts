@@ -2,9 +2,10 @@
 // (the server rolls back the dead connection's transaction); the rerun loads every event once.
 import { spawn } from "node:child_process";
 import { join, resolve } from "node:path";
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runLoad } from "../src/index";
-import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 const ROOT = resolve(import.meta.dirname, "../../..");

@@ -3,6 +3,7 @@
 import { fileURLToPath } from "node:url";
 import type { InvokeCommand } from "@aws-sdk/client-lambda";
 import { loaderLambdaEnvironment } from "@kr/contract";
+import { makeRecords } from "@kr/test-utils";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ConfigError, UsageError } from "../src/index";
@@ -14,7 +15,7 @@ import {
   parseLambdaEvent,
 } from "../src/lambda-event";
 import { createRuntimeDepsWith, redshiftDriverFactory } from "../src/runtime-clients";
-import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
 describe("events", () => {

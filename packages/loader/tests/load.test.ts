@@ -1,7 +1,9 @@
 // The core against real PostgreSQL (PGlite, or the server at PG_URL) and a real local S3 server.
+
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadFailedError, type LoadReport, runLoad, TooManyRejectedError } from "../src/index";
-import { hourAt, makeRecords, putObject, writeDataset } from "./helpers/data";
+import { hourAt, putObject, writeDataset } from "./helpers/data";
 import { startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 let stack: TestStack;

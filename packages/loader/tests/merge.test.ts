@@ -1,10 +1,12 @@
 // The merge's behaviour, not its text: the dedupe window, sub-millisecond timestamps, distinct events
 // that share an occurred_at, and a file that another loader commits while this batch stages.
 // PGlite, or the PostgreSQL server at PG_URL.
+
+import { makeRecords, type TestRecord } from "@kr/test-utils";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoadReport, runLoad } from "../src/index";
-import { hourAt, makeRecords, putObject, type TestRecord } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
 let stack: TestStack;

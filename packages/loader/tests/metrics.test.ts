@@ -10,12 +10,13 @@ import {
   LOADER_METRICS_NAMESPACE,
   type LoaderMetricName,
 } from "@kr/contract";
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRuntimeDeps } from "../src/deps";
 import { createHandler } from "../src/lambda";
 import { handleLambdaEvent, type LambdaResponse, type LambdaRuntime } from "../src/lambda-event";
 import { emfDocument, emfLines } from "../src/metrics/emf";
-import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
 /** What CloudWatch extracts from one EMF line: the directive's metrics with their values. */

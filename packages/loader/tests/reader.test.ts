@@ -3,6 +3,8 @@
 // behind it) and PostgreSQL's — by holding the stage step open and reading the table meanwhile.
 // Needs the PostgreSQL server (PG_URL): PGlite runs one transaction at a time for all connections, so
 // there every reader waits for any open transaction.
+
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createPostgresDriver,
@@ -11,7 +13,7 @@ import {
   type StageRequest,
   type WarehouseDriver,
 } from "../src/index";
-import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { runningRedshiftDdl } from "./helpers/redshift";
 import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack } from "./helpers/stack";

@@ -3,6 +3,7 @@
 // by copy-builder's unit tests; here we check the driver hands it the right manifest.
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { buildCopy } from "@kr/copy-builder";
+import { makeRecords } from "@kr/test-utils";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,7 +16,7 @@ import {
   TooManyRejectedError,
   type WarehouseDriver,
 } from "../src/index";
-import { hourAt, makeRecords, putObject, writeDataset } from "./helpers/data";
+import { hourAt, putObject, writeDataset } from "./helpers/data";
 import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 

@@ -1,9 +1,11 @@
 // The same bad-input file through both statement sequences (the local one, and Redshift's with only
 // its COPY swapped for the PostgreSQL stage step) on PGlite and, when PG_URL is set, the PostgreSQL
 // server: every run must load, reject and truncate exactly the same records.
+
+import { makeRecords, type TestRecord } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadFailedError, type LoadReport, type LoadRequest, runLoad } from "../src/index";
-import { hourAt, makeRecords, putObject, type TestRecord } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { redshiftLoad } from "./helpers/redshift";
 import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";

@@ -7,9 +7,10 @@
 import { spawn } from "node:child_process";
 import { createServer, type Server, type Socket, connect as tcpConnect } from "node:net";
 import { join, resolve } from "node:path";
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadFailedError, runLoad } from "../src/index";
-import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 
 const ROOT = resolve(import.meta.dirname, "../../..");

@@ -2,12 +2,13 @@
 // loader itself (one hour per run, so every hour's row count is exact), one failed batch, one object
 // deleted after it was loaded.
 import { DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoadRequest, runCli, runLoad } from "../src/index";
 import type { StatusReport } from "../src/status/grid";
 import { runStatus } from "../src/status/read";
 import { formatStatus } from "../src/status/render";
-import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
 let stack: TestStack;

@@ -2,6 +2,8 @@
 // redelivered record, a bad line), loaded by the loader itself, then rows deleted behind its back.
 // Every hour's lines must equal loaded + rejected + duplicates until the rows go; then the hour is
 // flagged, and only that hour.
+
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoadRequest, runCli, runLoad } from "../src/index";
 import { parseLambdaEvent } from "../src/lambda-event";
@@ -9,7 +11,7 @@ import type { StatusReport } from "../src/status/grid";
 import { runStatus } from "../src/status/read";
 import type { HourReconciliation } from "../src/status/reconcile";
 import { runVerify, VerifyDeadlineError } from "../src/status/verify";
-import { hourAt, makeRecords, putObject } from "./helpers/data";
+import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
 let stack: TestStack;

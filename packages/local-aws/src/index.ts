@@ -15,5 +15,4 @@ export { type MotoServer, startMotoServer } from "./moto";
 export { type DeliveredObject, localS3Client, readDeliveredObjects } from "./s3-objects";
 export { LOCAL_S3_CREDENTIALS, type LocalS3, type LocalS3Options, startLocalS3 } from "./s3-server";
 export { type LocalStack, type LocalStackOptions, startLocalStack } from "./stack";
-export { openTestWarehouse, type TestWarehouse } from "./test-warehouse";
 export { type LocalWarehouse, type LocalWarehouseOptions, startLocalWarehouse } from "./warehouse-server";

@@ -7,7 +7,8 @@ import type { Dialect } from "./dialect";
 
 export const LEDGER_SCHEMA = "loader";
 
-function columnType(type: ColumnType, dialect: Dialect): string {
+/** The SQL type of a stream table column on `dialect` (what the DDL writes). */
+export function columnSqlType(type: ColumnType, dialect: Dialect): string {
   switch (type.kind) {
     // The same VARCHAR(n) on both engines. Redshift counts n in bytes, PostgreSQL in characters; the
     // loader keeps every value within n bytes on both (see ./staging.ts), so both hold the same values.
@@ -32,7 +33,7 @@ function columnList(columns: readonly ColumnSpec[], dialect: Dialect): string {
   return columns
     .map(
       (c) =>
-        `  ${quoteIdent(c.name, "column")} ${columnType(c.type, dialect)}${c.nullable ? "" : " NOT NULL"}`,
+        `  ${quoteIdent(c.name, "column")} ${columnSqlType(c.type, dialect)}${c.nullable ? "" : " NOT NULL"}`,
     )
     .join(",\n");
 }

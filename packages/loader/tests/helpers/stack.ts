@@ -4,13 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
-import {
-  LOCAL_S3_CREDENTIALS,
-  type LocalS3,
-  openTestWarehouse,
-  startLocalS3,
-  type TestWarehouse,
-} from "@kr/local-aws";
+import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "@kr/local-aws";
+import { openTestWarehouse, type TestWarehouse } from "@kr/test-utils";
 import pg from "pg";
 import {
   createRuntimeDeps,

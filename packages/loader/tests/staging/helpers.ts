@@ -1,4 +1,5 @@
-// Seeded test data and fixtures for the staging tests: nothing is committed as a blob.
+// Seeded test data and fixtures for the staging tests: records and table shapes come from
+// @kr/test-utils (the generator and STREAM_TABLES); nothing is committed as a blob.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,69 +7,23 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "@kr/local-aws";
+import { makeRecords, streamColumns, type TestRecord, tempTableDdl } from "@kr/test-utils";
 import type { StageSource, StagingColumn } from "../../src/staging/index";
 import { s3StageSource } from "../../src/staging/index";
-import { seededRandom } from "../helpers/data";
 
-// One seeded generator for all loader test data.
-export { seededRandom };
+/** The `events` table's columns as PostgreSQL declares them (from STREAM_TABLES). */
+export const EVENT_COLUMNS: StagingColumn[] = streamColumns("events");
 
-export const EVENT_COLUMNS: StagingColumn[] = [
-  { name: "event_id", type: "text", nullable: false },
-  { name: "event_type", type: "text", nullable: false },
-  { name: "occurred_at", type: "timestamptz", nullable: false },
-  { name: "user_id", type: "text", nullable: true },
-  { name: "anonymous_id", type: "text", nullable: true },
-  { name: "session_id", type: "text", nullable: true },
-  { name: "page_url", type: "text", nullable: true },
-  { name: "referrer", type: "text", nullable: true },
-  { name: "user_agent", type: "text", nullable: true },
-  { name: "properties", type: "jsonb", nullable: true },
-];
+/** A temp table of the `events` columns; `notNull` makes nullable ones required (what only the server checks). */
+export const EVENTS_DDL = (table: string, notNull: readonly string[] = []) =>
+  tempTableDdl(
+    table,
+    EVENT_COLUMNS.map((c) => (notNull.includes(c.name) ? { ...c, nullable: false } : c)),
+  );
 
-export const EVENTS_DDL = (table: string) => `CREATE TEMP TABLE ${table} (
-  event_id text NOT NULL, event_type text NOT NULL, occurred_at timestamptz NOT NULL,
-  user_id text, anonymous_id text, session_id text, page_url text, referrer text, user_agent text,
-  properties jsonb)`;
-
-const TYPES = ["page_view", "click", "signup", "purchase", "scroll"];
-const AGENTS = [
-  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
-  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
-];
-
-function hex(random: () => number, length: number): string {
-  let s = "";
-  for (let i = 0; i < length; i++) s += Math.floor(random() * 16).toString(16);
-  return s;
-}
-
-function uuid(random: () => number): string {
-  return `${hex(random, 8)}-${hex(random, 4)}-4${hex(random, 3)}-a${hex(random, 3)}-${hex(random, 12)}`;
-}
-
-/** Events shaped like the data contract's `events` stream. */
-export function makeEvents(count: number, seed: number): Record<string, unknown>[] {
-  const random = seededRandom(seed);
-  const base = Date.UTC(2026, 10, 23, 5);
-  return Array.from({ length: count }, (_, i) => ({
-    event_id: uuid(random),
-    event_type: TYPES[Math.floor(random() * TYPES.length)],
-    occurred_at: new Date(base + Math.floor(random() * 3_600_000)).toISOString(),
-    user_id: random() < 0.3 ? null : `user-${Math.floor(random() * 100_000)}`,
-    anonymous_id: uuid(random),
-    session_id: `s-${hex(random, 16)}`,
-    page_url: `https://shop.example.com/products/${Math.floor(random() * 5000)}?ref=home&i=${i}`,
-    referrer: random() < 0.5 ? "https://www.google.com/" : "",
-    user_agent: AGENTS[Math.floor(random() * AGENTS.length)],
-    properties: {
-      plan: random() < 0.5 ? "pro" : "free",
-      price: Math.round(random() * 10_000) / 100,
-      tags: ["a", "b"].slice(0, Math.floor(random() * 3)),
-      nested: { depth: 2, ok: random() < 0.5, note: null },
-    },
-  }));
-}
+/** Events of the `events` stream (the generator's, seeded) that arrived during 2026-11-23T05. */
+export const makeEvents = (count: number, seed: number): TestRecord[] =>
+  makeRecords("events", new Date("2026-11-23T05:00:00.000Z"), count, seed);
 
 export function jsonLines(records: unknown[]): string {
   return records.map((r) => `${JSON.stringify(r)}\n`).join("");

@@ -1,9 +1,9 @@
+import { seededRandom } from "@kr/test-utils";
 import { describe, expect, it } from "vitest";
 import { compileColumn } from "../../src/staging/column-types";
 import { RecordEncoder } from "../../src/staging/record-encoder";
 import { RowBuffer } from "../../src/staging/row-buffer";
 import type { StagingColumn } from "../../src/staging/types";
-import { seededRandom } from "./helpers";
 import { RecordMapper } from "./reference-mapper";
 
 const COLUMNS: StagingColumn[] = [

@@ -1,4 +1,4 @@
-import { openTestWarehouse, type TestWarehouse } from "@kr/local-aws";
+import { openTestWarehouse, type TestWarehouse } from "@kr/test-utils";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {

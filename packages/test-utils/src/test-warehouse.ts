@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { startLocalWarehouse } from "@kr/local-aws";
 import pg from "pg";
-import { startLocalWarehouse } from "./warehouse-server";
 
 export interface TestWarehouse {
   /** Connection URL of a database that belongs to this test file alone. */
