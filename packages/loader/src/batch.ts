@@ -23,8 +23,8 @@ import {
   buildQuarantineReplayed,
   buildQuarantineRetry,
   buildQuarantineUnreplayed,
-  buildRejectsFromStaging,
   buildReimportLookup,
+  buildRejectsFromStaging,
   buildStagingRejects,
   buildStagingStats,
   buildStatementTimeout,
@@ -177,10 +177,10 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
       const recheck = lines
         ? undefined
         : !input.reimport
-        ? buildLedgerLookup(stream, input.range)
-        : input.requestId !== undefined
-          ? buildReimportLookup(stream, input.range, input.requestId)
-          : undefined;
+          ? buildLedgerLookup(stream, input.range)
+          : input.requestId !== undefined
+            ? buildReimportLookup(stream, input.range, input.requestId)
+            : undefined;
       if (recheck) {
         const { rows } = await client.query<{ file_key: string }>(recheck);
         const loaded = new Set(rows.map((r) => r.file_key));

@@ -148,7 +148,8 @@ export function targetChecks(
     const column = byName.get(name) as TargetColumn;
     const length = varcharLength(column.type);
     const maxBytes = length !== null && (name === keys.key || name === keys.sortKey) ? length : null;
-    if (!column.nullable || maxBytes !== null) checks.push({ column: name, required: !column.nullable, maxBytes });
+    if (!column.nullable || maxBytes !== null)
+      checks.push({ column: name, required: !column.nullable, maxBytes });
   }
   return checks;
 }
@@ -170,7 +171,10 @@ export function buildQuarantineInsert(
 }
 
 /** Under the lock, for a replay: lines still bad count another attempt and take the new reason. */
-export function buildQuarantineRetry(target: Pick<MergeTarget, "staging">, ledgerSchema = LEDGER_SCHEMA): string {
+export function buildQuarantineRetry(
+  target: Pick<MergeTarget, "staging">,
+  ledgerSchema = LEDGER_SCHEMA,
+): string {
   const table = qualifiedName(ledgerSchema, QUARANTINE_TABLE);
   const rejects = quoteIdent(rejectsTableName(target), "rejects table");
   return [
@@ -221,7 +225,10 @@ export interface QuarantineFilter {
 function where(filter: QuarantineFilter, values: unknown[]): string[] {
   const conditions: string[] = [];
   if (filter.range) {
-    values.push(timestampText(filter.range.from), timestampText(new Date(filter.range.to.getTime() + 3_600_000)));
+    values.push(
+      timestampText(filter.range.from),
+      timestampText(new Date(filter.range.to.getTime() + 3_600_000)),
+    );
     conditions.push(`"rejected_at" >= CAST($${values.length - 1} AS TIMESTAMPTZ)`);
     conditions.push(`"rejected_at" < CAST($${values.length} AS TIMESTAMPTZ)`);
   }

@@ -1,7 +1,8 @@
 // PostgreSQL (PGlite locally, a server in CI): the loader itself streams the S3 objects into the
 // staging table, with the method the server supports (see ../staging).
-import type { S3Client } from "@aws-sdk/client-s3";
+
 import { Readable } from "node:stream";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { buildInsertRejects, QUARANTINE_CHUNK, quoteIdent, RAW_LINE_MAX_BYTES } from "@kr/copy-builder";
 import type pg from "pg";
 import { TooManyRejectedError } from "../errors";
@@ -129,7 +130,12 @@ export function createPostgresDriver(options: PostgresDriverOptions): WarehouseD
       }
       const rejected = [
         ...outcome.rejected.map((r) => ({ ...r, key: `${REPLAY_SOURCE} id ${idOf(r.line)}`, line: 0 })),
-        ...multi.map((l) => ({ key: `${REPLAY_SOURCE} id ${l.id}`, line: 0, reason: MULTI_LINE_REASON, raw: l.raw.slice(0, 256) })),
+        ...multi.map((l) => ({
+          key: `${REPLAY_SOURCE} id ${l.id}`,
+          line: 0,
+          reason: MULTI_LINE_REASON,
+          raw: l.raw.slice(0, 256),
+        })),
       ].slice(0, 100);
       return { method: outcome.method, rejectedCount: outcome.rejectedCount + multi.length, rejected };
     },

@@ -92,7 +92,13 @@ export class RecordEncoder {
   private readonly slotFlags: Int32Array;
   private expected = 0;
   /** The target's checks (see TargetCheck), by column index, in order. */
-  private readonly checks: { column: number; required: boolean; maxBytes: number; missing: string; tooLong: string }[];
+  private readonly checks: {
+    column: number;
+    required: boolean;
+    maxBytes: number;
+    missing: string;
+    tooLong: string;
+  }[];
 
   constructor(
     private readonly columns: CompiledColumn[],

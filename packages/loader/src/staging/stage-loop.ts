@@ -19,7 +19,12 @@ export const lineTooLongReason = (maxBytes: number) => `line longer than ${maxBy
  * The line as the quarantine keeps it: exactly as read, or null when text cannot hold it exactly
  * (longer than `maxBytes`, not UTF-8, or a NUL byte, which no text column takes).
  */
-export function rawLine(buf: Buffer, start: number, end: number, maxBytes: number | undefined): string | null {
+export function rawLine(
+  buf: Buffer,
+  start: number,
+  end: number,
+  maxBytes: number | undefined,
+): string | null {
   if (maxBytes !== undefined && end - start > maxBytes) return null;
   const bytes = buf.subarray(start, end);
   if (bytes.includes(0) || !isUtf8(bytes)) return null;
