@@ -315,6 +315,7 @@ describe("bundle", () => {
     ]) {
       expect(inputs).not.toContain(unwanted);
     }
-    expect(result.outputFiles[0]?.contents.length).toBeLessThan(200_000);
+    // 199.7 KB before the quarantine (#9 item 7): its merge statements brought it to 204.4 KB.
+    expect(result.outputFiles[0]?.contents.length).toBeLessThan(210_000);
   });
 });

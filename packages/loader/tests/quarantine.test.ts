@@ -62,6 +62,7 @@ interface QuarantineRow {
   line_number: string | null;
   raw_line: string | null;
   reason: string;
+  rejected_at: Date;
   replayed_at: Date | null;
   replay_batch_id: string | null;
   attempts: number;
@@ -95,7 +96,10 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
     const config = stack.config();
     const deps = stack.deps(config);
     try {
-      return await runReplay(config, request, { ...deps, driver: driver ? driver(deps.driver) : deps.driver });
+      return await runReplay(config, request, {
+        ...deps,
+        driver: driver ? driver(deps.driver) : deps.driver,
+      });
     } finally {
       deps.close();
     }
@@ -123,8 +127,9 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
     stack.query<QuarantineRow>(`SELECT * FROM loader.rejected_records WHERE ${where} ORDER BY id`, values);
   const eventCount = async (id: string) =>
     Number(
-      (await stack.query<{ n: string }>("SELECT COUNT(*) AS n FROM public.events WHERE event_id = $1", [id]))[0]
-        ?.n,
+      (
+        await stack.query<{ n: string }>("SELECT COUNT(*) AS n FROM public.events WHERE event_id = $1", [id])
+      )[0]?.n,
     );
   const batchId = () => report.streams.find((s) => s.stream === "events")?.batchId ?? "";
 
@@ -167,11 +172,18 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
     const listed = JSON.parse(all.stdout);
     expect(listed.total).toBe(BAD.length);
     expect(listed.records).toHaveLength(3);
-    expect(listed.records[0]).toMatchObject({ stream: "events", fileKey: key, attempts: 1, replayedAt: null });
+    expect(listed.records[0]).toMatchObject({
+      stream: "events",
+      fileKey: key,
+      attempts: 1,
+      replayedAt: null,
+    });
 
     const [first] = await quarantined();
-    const hour = new Date(first?.rejected_at as unknown as Date).toISOString().slice(0, 13);
-    const inHour = JSON.parse((await cli(["rejects", "--json", "--from", hour, "--batch", batchId()])).stdout);
+    const hour = new Date(first?.rejected_at ?? 0).toISOString().slice(0, 13);
+    const inHour = JSON.parse(
+      (await cli(["rejects", "--json", "--from", hour, "--batch", batchId()])).stdout,
+    );
     expect(inHour.total).toBe(BAD.length);
     const before = JSON.parse((await cli(["rejects", "--json", "--from", "2026-01-01T00"])).stdout);
     expect(before.total).toBe(0);
@@ -204,7 +216,11 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
       noTime?.id,
     ]);
     const dry = await cli(["replay", "--batch", batchId(), "--dry-run", "--json"]);
-    expect(JSON.parse(dry.stdout).streams[0]).toMatchObject({ stream: "events", selected: 6, withoutRawLine: 1 });
+    expect(JSON.parse(dry.stdout).streams[0]).toMatchObject({
+      stream: "events",
+      selected: 6,
+      withoutRawLine: 1,
+    });
     expect(await eventCount("cut-off")).toBe(0);
 
     const result = await cli(["replay", "--batch", batchId(), "--json"]);
@@ -241,7 +257,9 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
       record({ event_id: "long-id-fixed", occurred_at: "yesterday" }),
       longId?.id,
     ]);
-    const before = Number((await stack.query<{ n: string }>("SELECT COUNT(*) AS n FROM public.events"))[0]?.n);
+    const before = Number(
+      (await stack.query<{ n: string }>("SELECT COUNT(*) AS n FROM public.events"))[0]?.n,
+    );
     const again = await replay({ batchId: batchId() });
     expect(again.streams[0]).toMatchObject({ selected: 4, replayed: 0, stillRejected: 4, inserted: 0 });
     const after = Number((await stack.query<{ n: string }>("SELECT COUNT(*) AS n FROM public.events"))[0]?.n);
@@ -281,53 +299,63 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
     expect(after.every((r) => r.replayed_at !== null && r.attempts === 1)).toBe(true);
   });
 
-  it.runIf(serverUrl)("two replays that both staged the same lines: the second finds them replayed under the lock", async () => {
-    const hour = hourAt("2026-12-03T11");
-    const { key: raceKey } = await putObject(stack.s3Client, BUCKET, "events", hour, [
-      '{"event_id":"overlap-0",',
-      '{"event_id":"overlap-1",',
-    ]);
-    const loaded = await load({ from: "2026-12-03T11", streams: ["events"] }, { LOAD_MAX_ERRORS: "10" });
-    const raceBatch = loaded.streams.find((s) => s.stream === "events")?.batchId ?? "";
-    for (const [i, row] of (await quarantined("file_key = $1", [raceKey])).entries()) {
-      await stack.query("UPDATE loader.rejected_records SET raw_line = $1 WHERE id = $2", [
-        record({ event_id: `overlap-${i}`, occurred_at: "2026-12-03T11:30:00Z" }),
-        row.id,
+  it.runIf(serverUrl)(
+    "two replays that both staged the same lines: the second finds them replayed under the lock",
+    async () => {
+      const hour = hourAt("2026-12-03T11");
+      const { key: raceKey } = await putObject(stack.s3Client, BUCKET, "events", hour, [
+        '{"event_id":"overlap-0",',
+        '{"event_id":"overlap-1",',
       ]);
-    }
-    // Both stage before either merges: each waits for the other's stage to be done.
-    let arrived = 0;
-    let release = () => {};
-    const bothStaged = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const barrier = (driver: WarehouseDriver): WarehouseDriver => ({
-      ...driver,
-      async stageLines(request, lines) {
-        const outcome = await (driver.stageLines as NonNullable<WarehouseDriver["stageLines"]>)(request, lines);
-        if (++arrived === 2) release();
-        await bothStaged;
-        return outcome;
-      },
-    });
-    const [a, b] = await Promise.all([
-      replay({ batchId: raceBatch }, barrier),
-      replay({ batchId: raceBatch }, barrier),
-    ]);
-    const streams = [a.streams[0], b.streams[0]];
-    expect(streams.map((s) => s?.selected)).toEqual([2, 2]);
-    expect(streams.map((s) => s?.replayed).sort()).toEqual([0, 2]);
-    expect(streams.map((s) => s?.replayedElsewhere).sort()).toEqual([0, 2]);
-    expect(streams.reduce((n, s) => n + (s?.inserted ?? 0) + (s?.replaced ?? 0), 0)).toBe(2);
-    expect(await eventCount("overlap-0")).toBe(1);
-    expect(await eventCount("overlap-1")).toBe(1);
-  });
+      const loaded = await load({ from: "2026-12-03T11", streams: ["events"] }, { LOAD_MAX_ERRORS: "10" });
+      const raceBatch = loaded.streams.find((s) => s.stream === "events")?.batchId ?? "";
+      for (const [i, row] of (await quarantined("file_key = $1", [raceKey])).entries()) {
+        await stack.query("UPDATE loader.rejected_records SET raw_line = $1 WHERE id = $2", [
+          record({ event_id: `overlap-${i}`, occurred_at: "2026-12-03T11:30:00Z" }),
+          row.id,
+        ]);
+      }
+      // Both stage before either merges: each waits for the other's stage to be done.
+      let arrived = 0;
+      let release = () => {};
+      const bothStaged = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const barrier = (driver: WarehouseDriver): WarehouseDriver => ({
+        ...driver,
+        async stageLines(request, lines) {
+          const outcome = await (driver.stageLines as NonNullable<WarehouseDriver["stageLines"]>)(
+            request,
+            lines,
+          );
+          if (++arrived === 2) release();
+          await bothStaged;
+          return outcome;
+        },
+      });
+      const [a, b] = await Promise.all([
+        replay({ batchId: raceBatch }, barrier),
+        replay({ batchId: raceBatch }, barrier),
+      ]);
+      const streams = [a.streams[0], b.streams[0]];
+      expect(streams.map((s) => s?.selected)).toEqual([2, 2]);
+      expect(streams.map((s) => s?.replayed).sort()).toEqual([0, 2]);
+      expect(streams.map((s) => s?.replayedElsewhere).sort()).toEqual([0, 2]);
+      expect(streams.reduce((n, s) => n + (s?.inserted ?? 0) + (s?.replaced ?? 0), 0)).toBe(2);
+      expect(await eventCount("overlap-0")).toBe(1);
+      expect(await eventCount("overlap-1")).toBe(1);
+    },
+  );
 
   it("replay needs a driver that can stage lines (the Redshift driver cannot yet)", async () => {
     const config = stack.config();
     const deps = stack.deps(config);
     try {
-      const { stageLines: _, ...withoutLines } = createPostgresDriver({ s3: deps.s3, bucket: BUCKET, concurrency: 1 });
+      const { stageLines: _, ...withoutLines } = createPostgresDriver({
+        s3: deps.s3,
+        bucket: BUCKET,
+        concurrency: 1,
+      });
       const error = await runReplay(config, { batchId: batchId() }, { ...deps, driver: withoutLines }).catch(
         (e: unknown) => e,
       );
