@@ -144,9 +144,9 @@ describe("rejected records after a rolled-back COPY (PG_LAST_COPY_ID is not upda
 });
 
 describe("lock (where the dialects differ)", () => {
-  it("Redshift locks the table and the ledger (its only mode is ACCESS EXCLUSIVE)", () => {
+  it("Redshift locks the table, the ledger and the quarantine (its only mode is ACCESS EXCLUSIVE)", () => {
     expect(buildLock("redshift", { schema: "public", table: "events" })).toBe(
-      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
+      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches", "loader"."rejected_records"',
     );
   });
   it("PostgreSQL takes a self-conflicting lock that still lets readers in", () => {

@@ -7,9 +7,11 @@ import {
   buildAnalyzeStaging,
   buildBatchRecord,
   buildCountUnchanged,
+  buildCreateRejects,
   buildCreateStaging,
   buildDeleteReplaced,
   buildDeleteStagingRejects,
+  buildDropRejects,
   buildDropStaging,
   buildDropUnchanged,
   buildInsertFromStaging,
@@ -17,19 +19,26 @@ import {
   buildLedgerLookup,
   buildLedgerRecord,
   buildLock,
+  buildQuarantineInsert,
+  buildQuarantineReplayed,
+  buildQuarantineRetry,
+  buildQuarantineUnreplayed,
   buildReimportLookup,
+  buildRejectsFromStaging,
   buildStagingRejects,
   buildStagingStats,
   buildStatementTimeout,
   buildWorkMem,
   type HourRange,
   type MergeTarget,
+  rejectsTableName,
   stagingColumns,
   stagingTableName,
+  targetChecks,
 } from "@kr/copy-builder";
 import type pg from "pg";
-import type { StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
-import { TooManyRejectedError } from "./errors";
+import type { ReplayLine, StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
+import { ConfigError, TooManyRejectedError } from "./errors";
 import { type StreamReport, ZERO_COUNTS } from "./report";
 import type { PlannedFile } from "./s3-objects";
 import type { StageProgress, StagingColumn } from "./staging/index";
@@ -64,6 +73,11 @@ export interface BatchInput {
   dedupeWindowHours?: number;
   /** PostgreSQL: LOAD_WORK_MEM_MB for the batch's transactions; unset = the server's default. */
   workMemMb?: number;
+  /**
+   * A replay batch: these quarantined lines instead of files (`files` is empty). Under the lock the
+   * batch keeps only those still unreplayed; the merge marks the ones that load as replayed.
+   */
+  replay?: readonly ReplayLine[];
 }
 
 export type BatchResult = Omit<
@@ -71,6 +85,10 @@ export type BatchResult = Omit<
   "table" | "skippedFiles" | "durationMs" | "batches" | "pending"
 > & {
   skippedUnderLock: number;
+  /** A replay: quarantined lines this batch loaded and marked replayed. */
+  replayed?: number;
+  /** A replay: lines dropped under the lock because another replay had loaded them meanwhile. */
+  replayedElsewhere?: number;
 };
 
 export function mergeTarget(
@@ -114,30 +132,62 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
   const target = mergeTarget(input);
   const startedAt = input.now();
   let files = input.files;
+  let lines = input.replay;
   let skippedUnderLock = 0;
+  let replayedElsewhere = 0;
+  if (lines && !driver.stageLines) {
+    throw new ConfigError(
+      `replay is not available with the ${driver.name} driver yet: it cannot stage quarantined lines (stageLines)`,
+    );
+  }
   try {
     // A file that another loader commits while we stage is found under the lock: its rows are in our
     // staging table, which has no file column (Redshift's COPY cannot add one), so the batch drops
     // staging and stages again without it. Each round drops at least one file, so this ends.
     for (;;) {
-      const staged = await stage(input, target, files);
+      const staged = await stage(input, target, files, lines);
       await setStatementTimeout(input);
       await client.query("BEGIN");
       if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
       await client.query(buildLock(driver.dialect, target));
       // (A re-import: another run of the same request may have re-imported some of them meanwhile.)
-      const recheck = !input.reimport
-        ? buildLedgerLookup(stream, input.range)
-        : input.requestId !== undefined
-          ? buildReimportLookup(stream, input.range, input.requestId)
-          : undefined;
+      if (lines) {
+        // A replay: another replay of the same lines may have committed while this one staged.
+        const open = new Set<number>();
+        for (const statement of buildQuarantineUnreplayed(lines.map((l) => l.id))) {
+          const { rows } = await client.query<{ id: string | number }>(statement);
+          for (const row of rows) open.add(Number(row.id));
+        }
+        if (open.size < lines.length) {
+          await client.query("ROLLBACK");
+          await dropStaged(client, target);
+          replayedElsewhere += lines.length - open.size;
+          lines = lines.filter((l) => open.has(l.id));
+          if (lines.length === 0)
+            return {
+              ...emptyResult(stream, input.batchId),
+              status: "up-to-date",
+              skippedUnderLock,
+              replayed: 0,
+              replayedElsewhere,
+            };
+          continue;
+        }
+      }
+      const recheck = lines
+        ? undefined
+        : !input.reimport
+          ? buildLedgerLookup(stream, input.range)
+          : input.requestId !== undefined
+            ? buildReimportLookup(stream, input.range, input.requestId)
+            : undefined;
       if (recheck) {
         const { rows } = await client.query<{ file_key: string }>(recheck);
         const loaded = new Set(rows.map((r) => r.file_key));
         const fresh = files.filter((f) => !loaded.has(f.key));
         if (fresh.length < files.length) {
           await client.query("ROLLBACK");
-          await client.query(buildDropStaging(target));
+          await dropStaged(client, target);
           skippedUnderLock += files.length - fresh.length;
           files = fresh;
           if (files.length === 0)
@@ -145,8 +195,8 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
           continue;
         }
       }
-      const result = await merge(input, target, staged, startedAt);
-      return { ...result, skippedUnderLock };
+      const result = await merge(input, target, staged, startedAt, lines);
+      return { ...result, skippedUnderLock, ...(lines && { replayedElsewhere }) };
     }
   } catch (error) {
     await rollbackQuietly(client);
@@ -176,12 +226,15 @@ async function stage(
   input: BatchInput,
   target: MergeTarget,
   files: readonly PlannedFile[],
+  lines: readonly ReplayLine[] | undefined,
 ): Promise<StagedBatch> {
   const { client, driver } = input;
   await setStatementTimeout(input);
   await client.query("BEGIN");
   if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
   await client.query(buildCreateStaging(target, input.columns, driver.dialect));
+  // Every rejected line of the stage goes here; the merge moves them into loader.rejected_records.
+  await client.query(buildCreateRejects(target, driver.dialect));
   const request: StageRequest = {
     client,
     stream: input.stream,
@@ -190,17 +243,22 @@ async function stage(
     columns: stagingColumns(input.columns, target),
     target,
     targetColumns: input.columns,
+    rejectsTable: rejectsTableName(target),
+    checks: targetChecks(input.columns, target),
     files,
     maxErrors: input.maxErrors,
     ...(input.onProgress && { onProgress: input.onProgress }),
   };
+  const staged =
+    lines && driver.stageLines ? await driver.stageLines(request, lines) : await driver.stage(request);
   const outcome = await rejectInStaging({
     client,
     stream: input.stream,
     target,
     columns: input.columns,
     maxErrors: input.maxErrors,
-    staged: await driver.stage(request),
+    staged,
+    replay: lines !== undefined,
   });
   // Autovacuum never analyzes temp tables; Redshift's COPY into an empty table analyzes it itself.
   if (driver.dialect === "postgres") await client.query(buildAnalyzeStaging(target));
@@ -228,6 +286,7 @@ async function merge(
   target: MergeTarget,
   staged: StagedBatch,
   startedAt: Date,
+  lines?: readonly ReplayLine[],
 ): Promise<BatchResult> {
   const { client, driver, stream } = input;
   const { files, rowsStaged, distinctKeys } = staged;
@@ -316,7 +375,24 @@ async function merge(
       finishedAt,
     }),
   );
-  await client.query(buildDropStaging(target));
+  // The quarantine, in the same transaction: new rejects in; for a replay, the lines that loaded are
+  // marked replayed (only while still unreplayed) and the lines still bad count another attempt.
+  if (staged.outcome.rejectedCount > 0)
+    await client.query(
+      buildQuarantineInsert(target, { stream, batchId: input.batchId, rejectedAt: finishedAt }),
+    );
+  if (lines) {
+    if (staged.outcome.rejectedCount > 0) await client.query(buildQuarantineRetry(target));
+    let replayed = 0;
+    for (const statement of buildQuarantineReplayed(
+      target,
+      lines.map((l) => l.id),
+      { batchId: input.batchId, replayedAt: finishedAt },
+    ))
+      replayed += (await client.query(statement)).rowCount ?? 0;
+    result.replayed = replayed;
+  }
+  await dropStaged(client, target);
   await client.query("COMMIT");
   return result;
 }
@@ -333,6 +409,8 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     columns: stagingColumns(input.columns, target),
     target,
     targetColumns: input.columns,
+    rejectsTable: rejectsTableName(target),
+    checks: targetChecks(input.columns, target),
     files: input.files,
     maxErrors: input.maxErrors,
   });
@@ -348,8 +426,10 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     "BEGIN",
     ...workMem,
     buildCreateStaging(target, input.columns, input.driver.dialect),
+    buildCreateRejects(target, input.driver.dialect),
     ...stage,
     buildStagingRejects(target, input.columns, 100),
+    `${buildRejectsFromStaging(target, input.columns)} -- only when the SELECT found any`,
     buildDeleteStagingRejects(target, input.columns),
     ...(postgres ? [buildAnalyzeStaging(target)] : []),
     buildStagingStats(target),
@@ -384,7 +464,9 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
       startedAt: new Date(0),
       finishedAt: new Date(0),
     }).text,
+    `${buildQuarantineInsert(target, { stream: input.stream, batchId: input.batchId, rejectedAt: new Date(0) }).text} -- only when there are rejects`,
     buildDropStaging(target),
+    buildDropRejects(target),
     "COMMIT",
   ];
 }
@@ -394,10 +476,17 @@ function emptyResult(stream: string, batchId: string): BatchResult {
   return { ...zero, stream, status: "up-to-date", batchId, rejectedRecords: [], skippedUnderLock: 0 };
 }
 
+/** Staging and its rejects table go together. */
+async function dropStaged(client: pg.ClientBase, target: MergeTarget): Promise<void> {
+  await client.query(buildDropStaging(target));
+  await client.query(buildDropRejects(target));
+}
+
 /** After a failure: the staging table may exist (stage committed) or not; it must not outlive the batch. */
 async function dropQuietly(client: pg.ClientBase, target: MergeTarget): Promise<void> {
   try {
     await client.query(buildDropStaging(target, { ifExists: true }));
+    await client.query(buildDropRejects(target, { ifExists: true }));
   } catch {
     // The connection is gone, and its temp tables with it.
   }

@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors";
 import type { LoadRequest } from "./load";
+import type { RejectsRequest, ReplayRequest } from "./quarantine";
 import type { StatusRequest } from "./status/read";
 
 export const USAGE = `usage:
@@ -13,6 +14,16 @@ export const USAGE = `usage:
                  every gap. Default: the last LOAD_LOOKBACK_HOURS hours.
                  --verify also reads every object of the range and checks, per hour and stream,
                  lines in S3 = rows loaded + rejected + duplicates (costs one read of the range)
+  pnpm run load -- rejects [--from HOUR] [--to HOUR] [--stream NAME]... [--batch ID] [--pending] [--limit N] [--direct] [--json]
+                 the quarantined lines (loader.rejected_records), newest first: file, line, reason,
+                 the raw line, attempts, replayed or not. --from/--to filter by the hour they were
+                 rejected (rejected_at, UTC); --pending: only lines not replayed yet; --limit: rows
+                 shown (default 50; the total is always counted)
+  pnpm run load -- replay (--batch ID | --from HOUR [--to HOUR]) [--stream NAME]... [--dry-run] [--direct] [--json]
+                 loads quarantined lines again, as they are or after you corrected raw_line in the
+                 table, exactly once: lines that load are marked replayed (replayed_at,
+                 replay_batch_id); lines still bad stay with attempts + 1 and the new reason.
+                 --batch: the lines one batch quarantined; --from/--to: lines rejected in these hours
 
   --from HOUR    first UTC hour, inclusive: 2026-11-23T05, 2026-11-23T05:00Z, "2026-11-23 05:00",
                  or a date (2026-11-23) for the whole day. Without --from/--to: every file of the
@@ -33,13 +44,16 @@ A run loads in batches (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES) while they f
 (LOAD_TIME_BUDGET_SECONDS; 0 = none); what is left is reported as pending with the command that
 continues it. In AWS mode the CLI invokes the Lambda until nothing is pending.
 
-exit codes: 0 loaded (work may be pending), 1 load failed and rolled back, 2 usage or configuration error`;
+exit codes: 0 loaded (work may be pending; replay: lines may still be rejected), 1 load or replay
+failed and rolled back, 2 usage or configuration error`;
 
 export type CliCommand =
   | { kind: "help" }
   | { kind: "load"; request: LoadRequest; direct: boolean; json: boolean }
   | { kind: "create-tables"; streams: string[]; dryRun: boolean; direct: boolean; json: boolean }
-  | { kind: "status"; request: StatusRequest; direct: boolean; json: boolean };
+  | { kind: "status"; request: StatusRequest; direct: boolean; json: boolean }
+  | { kind: "rejects"; request: RejectsRequest; direct: boolean; json: boolean }
+  | { kind: "replay"; request: ReplayRequest; direct: boolean; json: boolean };
 
 const OPTIONS = {
   from: { type: "string" },
@@ -51,6 +65,9 @@ const OPTIONS = {
   direct: { type: "boolean" },
   json: { type: "boolean" },
   verify: { type: "boolean" },
+  batch: { type: "string" },
+  pending: { type: "boolean" },
+  limit: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -59,6 +76,8 @@ const EXAMPLE_VALUE: Record<string, string> = {
   to: "2026-11-23T08",
   stream: "events",
   "request-id": "ri-0123456789abcdef",
+  batch: "events-20261123T050000-1a2b3c4d",
+  limit: "200",
 };
 
 export function parseCliArgs(argv: readonly string[]): CliCommand {
@@ -73,11 +92,11 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
   const [command = "load", ...extra] = positionals;
-  const commands = ["load", "create-tables", "status"];
+  const commands = ["load", "create-tables", "status", "rejects", "replay"];
   if (extra.length > 0 || !commands.includes(command)) {
     const unexpected = commands.includes(command) ? extra[0] : command;
     throw new UsageError(
-      `unexpected argument ${JSON.stringify(unexpected)}: the commands are load (default), create-tables and status; hours go after --from/--to`,
+      `unexpected argument ${JSON.stringify(unexpected)}: the commands are load (default), create-tables, status, rejects and replay; hours go after --from/--to`,
     );
   }
   const streams = (values.stream ?? [])
@@ -89,6 +108,15 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     direct: values.direct ?? false,
     json: values.json ?? false,
   };
+  if (command === "rejects" || command === "replay") return parseQuarantineCommand(command, values, streams);
+  const quarantineFlags = (["batch", "pending", "limit"] as const).filter(
+    (flag) => values[flag] !== undefined,
+  );
+  if (quarantineFlags.length > 0) {
+    throw new UsageError(
+      `${quarantineFlags.map((f) => `--${f}`).join("/")} belongs to rejects (and --batch to replay): pnpm run load -- rejects --${quarantineFlags[0]} …`,
+    );
+  }
   if (command === "create-tables") {
     const misplaced = (["from", "to", "reimport", "request-id", "verify"] as const).filter(
       (flag) => values[flag] !== undefined,
@@ -130,6 +158,62 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     dryRun: common.dryRun,
   };
   return { kind: "load", request, direct: common.direct, json: common.json };
+}
+
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>
+>["values"];
+
+function parseQuarantineCommand(
+  command: "rejects" | "replay",
+  values: Values,
+  streams: string[],
+): CliCommand {
+  const misplaced = (
+    command === "rejects"
+      ? (["reimport", "request-id", "verify", "dry-run"] as const)
+      : (["reimport", "request-id", "verify", "pending", "limit"] as const)
+  ).filter((flag) => values[flag] !== undefined);
+  if (misplaced.length > 0) {
+    throw new UsageError(
+      command === "rejects"
+        ? `rejects takes no ${misplaced.map((f) => `--${f}`).join("/")}: it only lists the quarantined lines`
+        : `replay takes no ${misplaced.map((f) => `--${f}`).join("/")}: it replays what --batch or --from/--to select (list them with rejects)`,
+    );
+  }
+  if (values.batch !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(values.batch)) {
+    throw new UsageError(
+      `--batch ${JSON.stringify(values.batch)} is not a batch id (1-64 letters, digits, - _ . :); the batch ids are in the load report and in rejects`,
+    );
+  }
+  const common = { direct: values.direct ?? false, json: values.json ?? false };
+  const filter = {
+    ...(values.from !== undefined && { from: values.from }),
+    ...(values.to !== undefined && { to: values.to }),
+    ...(streams.length > 0 && { streams }),
+    ...(values.batch !== undefined && { batchId: values.batch }),
+  };
+  if (command === "rejects") {
+    let limit: number | undefined;
+    if (values.limit !== undefined) {
+      limit = Number(values.limit);
+      if (!/^\d+$/.test(values.limit) || limit < 1 || limit > 10_000)
+        throw new UsageError(`--limit ${JSON.stringify(values.limit)} must be a whole number 1-10000`);
+    }
+    return {
+      kind: "rejects",
+      request: { ...filter, ...(values.pending && { pending: true }), ...(limit !== undefined && { limit }) },
+      ...common,
+    };
+  }
+  if (values.batch === undefined && values.from === undefined) {
+    throw new UsageError(
+      "replay needs --batch ID (the batch that quarantined the lines) or --from HOUR [--to HOUR] (the hours they were rejected); list them with: pnpm run load -- rejects",
+    );
+  }
+  if (values.to !== undefined && values.from === undefined)
+    throw new UsageError("--to needs --from: replay --from HOUR --to HOUR");
+  return { kind: "replay", request: { ...filter, dryRun: values["dry-run"] ?? false }, ...common };
 }
 
 function explainParseError(error: Error & { code?: string }): string {

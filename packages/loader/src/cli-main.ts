@@ -14,6 +14,8 @@ import { createRuntimeDeps, type RuntimeDeps } from "./deps";
 import { errorInfo, exitCodeOf, LoadFailedError, UsageError } from "./errors";
 import { runLoad } from "./load";
 import { createProgress, type ProgressSink } from "./progress";
+import { listRejects, runReplay } from "./quarantine";
+import { formatRejects, formatReplay } from "./quarantine-format";
 import type { LoadReport } from "./report";
 import { formatPlan, formatReportTable } from "./report-format";
 import type { StatusReport } from "./status/grid";
@@ -57,6 +59,27 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (command.kind === "status") {
       const status = await runStatusCommand(config, command, viaLambda, io);
       out(json ? JSON.stringify(status, null, 2) : formatStatus(status, { color: io.stdout.isTTY === true }));
+      return 0;
+    }
+    if (command.kind === "rejects" || command.kind === "replay") {
+      // The Lambda does not carry these: they run against the warehouse from here.
+      if (viaLambda) {
+        throw new UsageError(
+          `${command.kind} runs against the warehouse from this machine: add --direct (AWS mode, with RS_HOST reachable)`,
+        );
+      }
+      const deps = (io.runtimeDeps ?? createRuntimeDeps)(config);
+      try {
+        if (command.kind === "rejects") {
+          const rejects = await listRejects(config, command.request, deps);
+          out(json ? JSON.stringify(rejects, null, 2) : formatRejects(rejects));
+        } else {
+          const replay = await runReplay(config, command.request, deps);
+          out(json ? JSON.stringify(replay, null, 2) : formatReplay(replay));
+        }
+      } finally {
+        deps.close();
+      }
       return 0;
     }
     const report = await runLoadCommand(config, command, viaLambda, io);

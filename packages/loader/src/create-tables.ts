@@ -1,10 +1,11 @@
-// `create-tables`: the stream tables and the ledger, idempotently (every statement is IF NOT EXISTS).
+// `create-tables`: the stream tables, the ledger and the quarantine, idempotently (every statement is IF NOT EXISTS).
 import {
   buildAddLedgerColumn,
   LEDGER_ADDED_COLUMNS,
   LEDGER_SCHEMA,
   ledgerDdl,
   opsDdl,
+  quarantineDdl,
   STREAM_TABLES,
   streamTableDdl,
 } from "@kr/copy-builder";
@@ -45,7 +46,7 @@ export async function createTables(
     return client;
   };
   try {
-    const statements = [...ledgerDdl(dialect), ...opsDdl(dialect)];
+    const statements = [...ledgerDdl(dialect), ...opsDdl(dialect), ...quarantineDdl(dialect)];
     const existing: string[] = [];
     for (const stream of streams) {
       const spec = STREAM_TABLES[stream];

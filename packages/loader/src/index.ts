@@ -26,7 +26,7 @@ export { type CreateTablesReport, type CreateTablesRequest, createTables } from 
 export { createRuntimeDeps, type RuntimeDeps } from "./deps";
 export { createPostgresDriver, type PostgresDriverOptions } from "./drivers/postgres";
 export { createRedshiftDriver, type RedshiftDriverOptions } from "./drivers/redshift";
-export type { StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
+export type { ReplayLine, StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
 export {
   ConfigError,
   type ErrorInfo,
@@ -54,6 +54,18 @@ export {
   runLoad,
 } from "./load";
 export { LEDGER_TABLE, type PingReport, runPing } from "./ping";
+export {
+  listRejects,
+  type QuarantinedRecord,
+  REPLAY_BATCH_LINES,
+  type RejectsReport,
+  type RejectsRequest,
+  type ReplayReport,
+  type ReplayRequest,
+  type ReplayStreamReport,
+  runReplay,
+} from "./quarantine";
+export { formatRejects, formatReplay } from "./quarantine-format";
 export { type Counts, type LoadReport, mergeReports, type StreamReport, type StreamStatus } from "./report";
 export { formatBytes, formatDuration, formatPlan, formatReportTable } from "./report-format";
 export { createS3Client, type PlannedFile } from "./s3-objects";

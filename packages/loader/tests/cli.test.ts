@@ -108,7 +108,7 @@ describe("usage errors exit 2 with a message that says what to do", () => {
     [["--reimport=yes", "--from", "2026-11-23"], "--reimport takes no value"],
     [
       ["2026-11-23T05"],
-      'unexpected argument "2026-11-23T05": the commands are load (default), create-tables and status; hours go after --from/--to',
+      'unexpected argument "2026-11-23T05": the commands are load (default), create-tables, status, rejects and replay; hours go after --from/--to',
     ],
     [["create-tables", "--from", "2026-11-23"], "create-tables takes no --from"],
   ])("%j", async (argv, message) => {
@@ -147,7 +147,7 @@ describe("usage errors exit 2 with a message that says what to do", () => {
     const result = await cli(["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      "exit codes: 0 loaded (work may be pending), 1 load failed and rolled back, 2 usage or configuration error",
+      "exit codes: 0 loaded (work may be pending; replay: lines may still be rejected), 1 load or replay\nfailed and rolled back, 2 usage or configuration error",
     );
   });
 });

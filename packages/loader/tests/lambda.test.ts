@@ -316,6 +316,9 @@ describe("bundle", () => {
     ]) {
       expect(inputs).not.toContain(unwanted);
     }
-    expect(result.outputFiles[0]?.contents.length).toBeLessThan(200_000);
+    // 199.7 KB before the quarantine (#9 item 7), whose merge statements brought it to 204.4 KB;
+    // line-exact staging's parse builders (#9 item 4) to 210.0 KB. A jump past this is a dependency
+    // that should not be here.
+    expect(result.outputFiles[0]?.contents.length).toBeLessThan(216_000);
   });
 });

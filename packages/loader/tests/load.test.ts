@@ -191,12 +191,13 @@ describe("MAXERROR: bad records within the limit are skipped, above it the batch
     const report = await load({ from: "2026-11-25T03" }, { LOAD_MAX_ERRORS: "3" });
     const utm = stream(report, "utm");
     expect(utm).toMatchObject({ status: "loaded", files: 1, rowsStaged: 20, inserted: 20, rejected: 3 });
-    // Unparseable lines are rejected while staging (file and line); a record that lacks a required
-    // field is staged (staging is all nullable, as on Redshift) and rejected by the SQL reject step.
+    // Every bad line is rejected while staging, with its file and line: a record that lacks a required
+    // field too (the loader checks the target's NOT NULL itself, in the SQL reject step's words; that
+    // step stays as a safety net), so the quarantine keeps its line.
     expect(utm?.rejectedRecords.map((r) => [r.key, r.line, r.reason])).toEqual([
       [key, 11, "invalid JSON"],
       [key, 12, "not a JSON object"],
-      ["(staging)", 0, "occurred_at: missing or null (required)"],
+      [key, 13, "occurred_at: missing or null (required)"],
     ]);
     expect(utm?.rejectedRecords[0]?.raw).toBe("{not json");
   });

@@ -40,7 +40,7 @@ afterAll(() => stack.close());
 
 /** The staging table carries its batch's suffix (kr_stage_events_1a2b3c4d); the pins leave it out. */
 const plain = (text: string) =>
-  text.replace(/"kr_stage_([a-z0-9_]+?)_[0-9a-f]{8}(_lines|_parsed)?"/g, '"kr_stage_$1$2"');
+  text.replace(/"kr_stage_([a-z0-9_]+?)_[0-9a-f]{8}(_lines|_parsed|_rejects)?"/g, '"kr_stage_$1$2"');
 
 const REDSHIFT_DISTRIBUTION = /\nDISTSTYLE KEY\nDISTKEY \("[a-z_0-9]+"\)$/;
 
@@ -125,18 +125,20 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     expect(events).toEqual([
       "BEGIN",
       'CREATE TEMP TABLE "kr_stage_events" (',
+      'CREATE TEMP TABLE "kr_stage_events_rejects" (',
       "<COPY>",
       'SELECT LEFT("event_id", 100) AS key_prefix, CASE WHEN "event_id" IS NULL THEN \'event_id: missing or null (required)\' WHEN OCTET_LENGTH("event_id") > 64 THEN \'event_id: longer than 64 bytes\' WHEN "occurred_at" IS NULL THEN \'occurred_at: missing or null (required)\' WHEN "event_type" IS NULL THEN \'event_type: missing or null (required)\' END AS reason, COUNT(*) OVER () AS total',
       'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_events"',
       "COMMIT",
       "BEGIN",
-      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
+      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches", "loader"."rejected_records"',
       'SELECT "file_key" FROM "loader"."loaded_files" WHERE "stream" = $1 AND "file_hour" BETWEEN $2 AND $3',
       'DELETE FROM "public"."events"',
       'INSERT INTO "public"."events" ("event_id", "event_type", "occurred_at", "user_id", "anonymous_id", "session_id", "page_url", "referrer", "user_agent", "properties")',
       'INSERT INTO "loader"."loaded_files" ("stream", "file_key", "file_hour", "size_bytes", "batch_id", "loaded_at") VALUES ($1, $2, $3, $4, $5, $6), ($7, $8, $9, $10, $11, $12), ($13, $14, $15, $16, $17, $18), ($19, $20, $21, $22, $23, $24)',
       'INSERT INTO "loader"."batches" ("batch_id", "stream", "range_from", "range_to", "reimport", "driver", "files", "bytes", "rows_staged", "rows_inserted", "rows_replaced", "duplicates_dropped", "rejected", "started_at", "finished_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)',
       'DROP TABLE "kr_stage_events"',
+      'DROP TABLE "kr_stage_events_rejects"',
       "COMMIT",
     ]);
     // The delete bound is the staged range widened by the dedupe window (LOAD_DEDUPE_WINDOW_HOURS=24).
@@ -194,7 +196,7 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     const merge = sql.indexOf("-- merge: under the lock, in one transaction");
     expect(sql.slice(merge + 1, merge + 3)).toEqual([
       "BEGIN",
-      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches"',
+      'LOCK "public"."events", "loader"."loaded_files", "loader"."batches", "loader"."rejected_records"',
     ]);
     expect(merge).toBeGreaterThan(sql.findIndex((s) => s.startsWith("COPY ")));
     expect(sql).toContainEqual(

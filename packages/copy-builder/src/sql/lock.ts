@@ -5,7 +5,8 @@ import { LEDGER_SCHEMA } from "./ddl";
 import type { Dialect } from "./dialect";
 
 /**
- * Redshift: LOCK has one mode (ACCESS EXCLUSIVE). The ledger tables are locked too, because two
+ * Redshift: LOCK has one mode (ACCESS EXCLUSIVE). The ledger tables (and the quarantine, which a
+ * batch writes and a replay reads and updates) are locked too, because two
  * transactions that both read and write the ledger can fail each other with a serializable-isolation
  * error; with the lock they queue instead. Locking first also makes the transaction's snapshot start
  * after the previous holder committed.
@@ -19,7 +20,7 @@ export function buildLock(
 ): string {
   const table = qualifiedName(target.schema, target.table);
   if (dialect === "redshift") {
-    return `LOCK ${table}, ${qualifiedName(ledgerSchema, "loaded_files")}, ${qualifiedName(ledgerSchema, "batches")}`;
+    return `LOCK ${table}, ${qualifiedName(ledgerSchema, "loaded_files")}, ${qualifiedName(ledgerSchema, "batches")}, ${qualifiedName(ledgerSchema, "rejected_records")}`;
   }
   return `LOCK TABLE ${table} IN SHARE ROW EXCLUSIVE MODE`;
 }

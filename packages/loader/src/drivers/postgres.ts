@@ -1,17 +1,26 @@
 // PostgreSQL (PGlite locally, a server in CI): the loader itself streams the S3 objects into the
 // staging table, with the method the server supports (see ../staging).
+
+import { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { quoteIdent } from "@kr/copy-builder";
+import { buildInsertRejects, QUARANTINE_CHUNK, quoteIdent, RAW_LINE_MAX_BYTES } from "@kr/copy-builder";
 import type pg from "pg";
 import { TooManyRejectedError } from "../errors";
 import {
   detectStagingMethod,
+  type RejectedRecord,
+  type StageSource,
   type StagingMethod,
   s3StageSource,
   stageObjects,
+  TableRejectWriter,
   TooManyRejectedRecordsError,
 } from "../staging/index";
-import type { StageOutcome, StageRequest, WarehouseDriver } from "./types";
+import type { ReplayLine, StageOutcome, StageRequest, WarehouseDriver } from "./types";
+
+/** The source key of replayed lines (a line's number is its place in the replayed set). */
+const REPLAY_SOURCE = "loader.rejected_records";
+const MULTI_LINE_REASON = "raw_line holds more than one line (a newline inside)";
 
 export interface PostgresDriverOptions {
   s3: S3Client;
@@ -34,39 +43,101 @@ export function createPostgresDriver(options: PostgresDriverOptions): WarehouseD
     return method;
   };
 
+  /** The one stage path: files and replayed lines go through the same encoder and checks. */
+  const run = async (
+    request: StageRequest,
+    sources: StageSource[],
+    rejects: TableRejectWriter | undefined,
+    maxErrors: number,
+  ): Promise<StageOutcome & { rejected: RejectedRecord[] }> => {
+    const method = await methodFor(request.client);
+    try {
+      const result = await stageObjects(
+        request.client,
+        { table: quoteIdent(request.staging, "staging table"), columns: [...request.columns] },
+        sources,
+        {
+          maxErrors,
+          method,
+          concurrency: options.concurrency,
+          // Redshift stages each line as raw text in a VARCHAR(65535): a longer line is one reject on both.
+          maxLineBytes: RAW_LINE_MAX_BYTES,
+          ...(rejects && { rejects }),
+          ...(request.checks && { checks: request.checks }),
+          ...(request.onProgress && { onProgress: request.onProgress }),
+        },
+      );
+      return { method, rejectedCount: result.rejectedCount, rejected: result.rejected };
+    } catch (error) {
+      if (error instanceof TooManyRejectedRecordsError) {
+        throw new TooManyRejectedError(
+          request.stream,
+          error.result.rejectedCount,
+          request.maxErrors,
+          error.result.rejected,
+          error,
+        );
+      }
+      throw error;
+    }
+  };
+
   return {
     name: "postgres",
     dialect: "postgres",
     streamConcurrency: 4,
 
     async stage(request: StageRequest): Promise<StageOutcome> {
-      const method = await methodFor(request.client);
       const sources = request.files.map((file) => s3StageSource(options.s3, options.bucket, file));
-      try {
-        const result = await stageObjects(
-          request.client,
-          { table: quoteIdent(request.staging, "staging table"), columns: [...request.columns] },
-          sources,
-          {
-            maxErrors: request.maxErrors,
-            method,
-            concurrency: options.concurrency,
-            ...(request.onProgress && { onProgress: request.onProgress }),
-          },
-        );
-        return { method, rejectedCount: result.rejectedCount, rejected: result.rejected };
-      } catch (error) {
-        if (error instanceof TooManyRejectedRecordsError) {
-          throw new TooManyRejectedError(
-            request.stream,
-            error.result.rejectedCount,
-            request.maxErrors,
-            error.result.rejected,
-            error,
-          );
-        }
-        throw error;
+      const rejects =
+        request.rejectsTable === undefined
+          ? undefined
+          : new TableRejectWriter(request.client, request.rejectsTable);
+      return run(request, sources, rejects, request.maxErrors);
+    },
+
+    async stageLines(request: StageRequest, lines: readonly ReplayLine[]): Promise<StageOutcome> {
+      // One raw_line is one line: a value someone edited into several lines is still bad.
+      const multi = lines.filter((l) => l.raw.includes("\n"));
+      const single = lines.filter((l) => !l.raw.includes("\n"));
+      const idOf = (line: number) => (single[line - 1] as ReplayLine).id;
+      const table = request.rejectsTable;
+      if (table === undefined) throw new Error("a replay needs the batch's rejects table");
+      const rejects = new TableRejectWriter(request.client, table, (rejected) => ({
+        fileKey: null,
+        line: null,
+        raw: rejected.raw,
+        reason: rejected.reason,
+        quarantineId: idOf(rejected.line),
+      }));
+      const source: StageSource = {
+        key: REPLAY_SOURCE,
+        size: single.reduce((n, l) => n + Buffer.byteLength(l.raw) + 1, 0),
+        async open() {
+          return Readable.from(single.map((l) => Buffer.from(`${l.raw}\n`)));
+        },
+      };
+      const outcome = await run(request, [source], rejects, request.maxErrors);
+      for (let i = 0; i < multi.length; i += QUARANTINE_CHUNK) {
+        const part = multi.slice(i, i + QUARANTINE_CHUNK).map((l) => ({
+          fileKey: null,
+          line: null,
+          raw: l.raw,
+          reason: MULTI_LINE_REASON,
+          quarantineId: l.id,
+        }));
+        await request.client.query(buildInsertRejects(table, part));
       }
+      const rejected = [
+        ...outcome.rejected.map((r) => ({ ...r, key: `${REPLAY_SOURCE} id ${idOf(r.line)}`, line: 0 })),
+        ...multi.map((l) => ({
+          key: `${REPLAY_SOURCE} id ${l.id}`,
+          line: 0,
+          reason: MULTI_LINE_REASON,
+          raw: l.raw.slice(0, 256),
+        })),
+      ].slice(0, 100);
+      return { method: outcome.method, rejectedCount: outcome.rejectedCount + multi.length, rejected };
     },
 
     async describeStage(request) {

@@ -1,6 +1,6 @@
 // The one seam between the dialects: how rows get into the batch's staging table. Everything else in
 // a batch (lock, ledger, merge, record) is the same statement sequence for both (see ../batch.ts).
-import type { Dialect, MergeTarget, TargetColumn } from "@kr/copy-builder";
+import type { Dialect, MergeTarget, TargetCheck, TargetColumn } from "@kr/copy-builder";
 import type pg from "pg";
 import type { PlannedFile } from "../s3-objects";
 import type { RejectedRecord, StageProgress, StagingColumn } from "../staging/index";
@@ -15,9 +15,26 @@ export interface StageRequest {
   /** The batch's target (table, staging name, key, sort key) and the target's own columns. */
   target: MergeTarget;
   targetColumns: readonly TargetColumn[];
+  /**
+   * Unqualified name of the batch's temp rejects table (already created; rejectsTableName in
+   * copy-builder). When set, the stage writes EVERY rejected line into it — file key, line number, the raw line,
+   * the reason (buildInsertRejects) — and the merge moves them into loader.rejected_records.
+   */
+  rejectsTable?: string;
+  /**
+   * The target's checks (required fields, the key's length), for a stage that can make them with the
+   * line at hand; what it leaves to the SQL reject step is quarantined without its line.
+   */
+  checks?: readonly TargetCheck[];
   files: readonly PlannedFile[];
   maxErrors: number;
   onProgress?: (progress: StageProgress) => void;
+}
+
+/** A quarantined line to load again: its loader.rejected_records id and its (maybe corrected) text. */
+export interface ReplayLine {
+  id: number;
+  raw: string;
 }
 
 export interface StageOutcome {
@@ -34,6 +51,12 @@ export interface WarehouseDriver {
   readonly streamConcurrency: number;
   /** Fills the staging table; throws TooManyRejectedError above maxErrors. */
   stage(request: StageRequest): Promise<StageOutcome>;
+  /**
+   * Replay: fills the staging table from quarantined lines instead of files (`request.files` is
+   * empty). Every line still rejected goes into the rejects table with `quarantine_id` = its id.
+   * Optional: a driver without it cannot replay (the CLI says so).
+   */
+  stageLines?(request: StageRequest, lines: readonly ReplayLine[]): Promise<StageOutcome>;
   /** The stage step as SQL (or SQL-like text) for --dry-run; writes nothing. */
   describeStage(request: Omit<StageRequest, "onProgress">): Promise<string[]>;
   /** After a failed batch rolled back: the rejected records the warehouse kept, if any. */

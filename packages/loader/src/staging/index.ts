@@ -8,9 +8,13 @@ import type { StageOptions, StageResult, StageSource, StageTarget, StagingClient
 
 export { detectStagingMethod } from "./detect";
 export { TooManyRejectedRecordsError } from "./errors";
+export { TableRejectWriter } from "./reject-writer";
 export { s3StageSource } from "./s3-source";
+export { lineTooLongReason } from "./stage-loop";
 export type {
+  RejectedLine,
   RejectedRecord,
+  RejectWriter,
   StageOptions,
   StageProgress,
   StageResult,
@@ -35,9 +39,9 @@ export async function stageObjects(
   const columns = target.columns.map(compileColumn);
   if (columns.length === 0) throw new Error("staging target has no columns");
   const method = options.method ?? (await detectStagingMethod(client));
-  const sink =
+  const openSink = () =>
     method === "copy-from-stdin"
       ? CopySink.open(client, target.table, columns)
       : new BulkInsertSink(client, target.table, columns, options.bulkBatchRows);
-  return runStage(sources, new RecordEncoder(columns), sink, options);
+  return runStage(sources, new RecordEncoder(columns, options.checks), openSink, options);
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { missingReason, type TargetCheck, tooLongReason } from "@kr/copy-builder";
 import type { CompiledColumn } from "./column-types";
 import {
   F_CONTROL_WS,
@@ -90,8 +91,19 @@ export class RecordEncoder {
   private readonly slotEnd: Int32Array;
   private readonly slotFlags: Int32Array;
   private expected = 0;
+  /** The target's checks (see TargetCheck), by column index, in order. */
+  private readonly checks: {
+    column: number;
+    required: boolean;
+    maxBytes: number;
+    missing: string;
+    tooLong: string;
+  }[];
 
-  constructor(private readonly columns: CompiledColumn[]) {
+  constructor(
+    private readonly columns: CompiledColumn[],
+    checks: readonly TargetCheck[] = [],
+  ) {
     this.n = columns.length;
     this.kinds = Uint8Array.from(columns, (c) => KIND_CODES[c.type.kind]);
     this.nullable = Uint8Array.from(columns, (c) => (c.nullable ? 1 : 0));
@@ -103,6 +115,19 @@ export class RecordEncoder {
     this.slotStart = new Int32Array(this.n);
     this.slotEnd = new Int32Array(this.n);
     this.slotFlags = new Int32Array(this.n);
+    this.checks = checks.flatMap((check) => {
+      const column = columns.findIndex((c) => c.name === check.column);
+      if (column < 0) return [];
+      return [
+        {
+          column,
+          required: check.required,
+          maxBytes: check.maxBytes ?? Number.POSITIVE_INFINITY,
+          missing: missingReason(check.column),
+          tooLong: tooLongReason(check.column, check.maxBytes ?? 0),
+        },
+      ];
+    });
   }
 
   /**
@@ -165,8 +190,38 @@ export class RecordEncoder {
       }
       out.buf[out.used++] = c === this.n - 1 ? 10 : 9;
     }
+    // The target's checks come after the type checks, as the SQL reject step came after the stage.
+    if (this.checks.length > 0) {
+      const reason = this.checkTarget(buf);
+      if (reason !== null) {
+        out.used = rowStart;
+        return reason;
+      }
+    }
     out.rows++;
     return null;
+  }
+
+  /** A required field missing or null, or a key longer than the target's column: the reason, or null. */
+  private checkTarget(buf: Buffer): string | null {
+    for (const check of this.checks) {
+      const type = this.slotType[check.column] as number;
+      if (type === 0 || type === T_NULL) {
+        if (check.required) return check.missing;
+        continue;
+      }
+      if (check.maxBytes !== Number.POSITIVE_INFINITY && this.valueBytes(buf, check.column) > check.maxBytes)
+        return check.tooLong;
+    }
+    return null;
+  }
+
+  /** Bytes of the value staged for column c (a string's decoded text, any other value's JSON text). */
+  private valueBytes(buf: Buffer, c: number): number {
+    const s = this.slotStart[c] as number;
+    const e = this.slotEnd[c] as number;
+    if (this.slotType[c] !== T_STRING) return e - s;
+    return (this.slotFlags[c] as number) & F_ESCAPE ? Buffer.byteLength(decodeString(buf, s, e)) : e - s - 2;
   }
 
   /** The column a key names, or -1. Keys usually come in the same order every line: try the next one first. */

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { TooManyRejectedRecordsError } from "./errors";
 import { isBlank, LineSplitter } from "./line-splitter";
 import type { RecordEncoder } from "./record-encoder";
@@ -11,16 +12,41 @@ const PROGRESS_EVERY_ROWS = 50_000;
 /** Decoded bytes a file waiting its turn may buffer. */
 const PREFETCH_BYTES = 4 * 1024 * 1024;
 
+/** The reason a line longer than `maxLineBytes` is rejected with. */
+export const lineTooLongReason = (maxBytes: number) => `line longer than ${maxBytes} bytes`;
+
+/**
+ * The line as the quarantine keeps it: exactly as read, or null when text cannot hold it exactly
+ * (longer than `maxBytes`, not UTF-8, or a NUL byte, which no text column takes).
+ */
+export function rawLine(
+  buf: Buffer,
+  start: number,
+  end: number,
+  maxBytes: number | undefined,
+): string | null {
+  if (maxBytes !== undefined && end - start > maxBytes) return null;
+  const bytes = buf.subarray(start, end);
+  if (bytes.includes(0) || !isUtf8(bytes)) return null;
+  return bytes.toString("utf8");
+}
+
 /**
  * Reads every source in order, splits lines, encodes each record into the sink's row buffer;
- * counts rejected records and stops as soon as there are more than `maxErrors`.
+ * counts rejected records and stops as soon as there are more than `maxErrors`. With
+ * `options.rejects`, every rejected line is also written out; when its buffer fills, the current sink
+ * is finished (the connection is free again), the rejects are written and a new sink is opened, so
+ * `sink` may be a factory (a single sink cannot be reopened: then rejects are written at the end).
  */
 export async function runStage(
   sources: StageSource[],
   encoder: RecordEncoder,
-  sink: RowSink,
+  openSink: RowSink | (() => RowSink),
   options: StageOptions,
 ): Promise<StageResult> {
+  const reopen = typeof openSink === "function" ? openSink : null;
+  let sink = typeof openSink === "function" ? openSink() : openSink;
+  const { rejects, maxLineBytes } = options;
   const result: StageResult = { rowsStaged: 0, bytesRead: 0, rejectedCount: 0, rejected: [], files: [] };
   const { maxErrors, onProgress } = options;
   let file = { key: "", rows: 0, rejected: 0 };
@@ -28,7 +54,10 @@ export async function runStage(
 
   const onLine = (buf: Buffer, start: number, end: number, line: number) => {
     if (isBlank(buf, start, end)) return;
-    const reason = encoder.encode(buf, start, end, sink.rows);
+    const reason =
+      maxLineBytes !== undefined && end - start > maxLineBytes
+        ? lineTooLongReason(maxLineBytes)
+        : encoder.encode(buf, start, end, sink.rows);
     if (reason === null) {
       file.rows++;
       result.rowsStaged++;
@@ -40,6 +69,7 @@ export async function runStage(
       const raw = buf.toString("utf8", start, Math.min(end, start + RAW_CHARS * 4)).slice(0, RAW_CHARS);
       result.rejected.push({ key: file.key, line, reason, raw });
     }
+    rejects?.add({ key: file.key, line, reason, raw: rawLine(buf, start, end, maxLineBytes) });
     if (result.rejectedCount > maxErrors) throw new TooManyRejectedRecordsError(result, maxErrors);
   };
 
@@ -54,6 +84,11 @@ export async function runStage(
       for (let chunk = await opened.next(); chunk !== null; chunk = await opened.next()) {
         lines.push(chunk);
         await sink.maybeFlush();
+        if (rejects?.full && reopen) {
+          await sink.finish();
+          await rejects.flush();
+          sink = reopen();
+        }
         if (onProgress && result.rowsStaged >= nextProgress) {
           nextProgress = result.rowsStaged + PROGRESS_EVERY_ROWS;
           onProgress({
@@ -74,6 +109,7 @@ export async function runStage(
       });
     }
     await sink.finish();
+    await rejects?.flush();
   } catch (error) {
     current?.close();
     await sink.abort(error instanceof Error ? error : new Error(String(error)));

@@ -1,3 +1,4 @@
+import type { TargetCheck } from "@kr/copy-builder";
 import type pg from "pg";
 
 export type StagingClient = pg.ClientBase;
@@ -35,6 +36,27 @@ export interface RejectedRecord {
   raw: string;
 }
 
+/** Every rejected line, as the quarantine keeps it. */
+export interface RejectedLine {
+  /** The source's key (the S3 object key). */
+  key: string;
+  /** 1-based physical line number within the (decompressed) source. */
+  line: number;
+  /** The line exactly as read (without its `\n`), or null when it cannot be kept as text exactly. */
+  raw: string | null;
+  reason: string;
+}
+
+/**
+ * Receives every rejected line (not only the first 100 the report keeps). `add` only buffers; the
+ * stage calls `flush` when `full` says so, at a point where the connection is free (between COPYs).
+ */
+export interface RejectWriter {
+  add(line: RejectedLine): void;
+  readonly full: boolean;
+  flush(): Promise<void>;
+}
+
 export interface StageResult {
   rowsStaged: number;
   /** Object bytes read from the sources (compressed size for gzip objects). */
@@ -61,6 +83,15 @@ export interface StageOptions {
   /** Objects downloaded and gunzipped ahead of the one being staged. Default 4. */
   concurrency?: number;
   onProgress?: (progress: StageProgress) => void;
+  /**
+   * The target's own checks (a missing required field, a key longer than its column), made here so
+   * the rejected line keeps its file, line and text; in the SQL reject step's order and words.
+   */
+  checks?: readonly TargetCheck[];
+  /** A longer line is rejected ("line longer than N bytes"); unset = no limit. */
+  maxLineBytes?: number;
+  /** Where every rejected line goes (the batch's rejects table). */
+  rejects?: RejectWriter;
   /** Rows per INSERT on the bulk-insert path (default tuned on PGlite, see apps/bench/scripts/stage-profile.ts). */
   bulkBatchRows?: number;
 }

@@ -212,3 +212,47 @@ describe("RecordEncoder", () => {
     }
   });
 });
+
+describe("the target's checks (targetChecks), made with the line at hand", () => {
+  const staged = [
+    { name: "event_id", type: "varchar(65535)", nullable: true },
+    { name: "occurred_at", type: "timestamptz", nullable: true },
+    { name: "note", type: "varchar(10)", nullable: true },
+  ].map(compileColumn);
+  const checks = [
+    { column: "event_id", required: true, maxBytes: 4 },
+    { column: "occurred_at", required: true, maxBytes: null },
+  ];
+  const reasonOf = (line: string) => {
+    const out = new RowBuffer(64);
+    const bytes = Buffer.from(line);
+    const reason = new RecordEncoder(staged, checks).encode(bytes, 0, bytes.length, out);
+    if (reason !== null) expect(out.used).toBe(0);
+    return reason;
+  };
+
+  it("rejects a missing or null required field and a key over the target's bytes, in the SQL's words", () => {
+    expect(reasonOf('{"event_id":"abcd","occurred_at":"2026-12-03T05:00:00Z"}')).toBeNull();
+    expect(reasonOf('{"occurred_at":"2026-12-03T05:00:00Z"}')).toBe("event_id: missing or null (required)");
+    expect(reasonOf('{"event_id":"abcd","occurred_at":null}')).toBe(
+      "occurred_at: missing or null (required)",
+    );
+    expect(reasonOf('{"event_id":"abcde","occurred_at":"2026-12-03T05:00:00Z"}')).toBe(
+      "event_id: longer than 4 bytes",
+    );
+    // Bytes, not characters; escapes count as what they decode to.
+    expect(reasonOf('{"event_id":"ééé","occurred_at":"2026-12-03T05:00:00Z"}')).toBe(
+      "event_id: longer than 4 bytes",
+    );
+    expect(reasonOf('{"event_id":"\\u0061bcd","occurred_at":"2026-12-03T05:00:00Z"}')).toBeNull();
+    expect(reasonOf('{"event_id":12345,"occurred_at":"2026-12-03T05:00:00Z"}')).toBe(
+      "event_id: longer than 4 bytes",
+    );
+    // The key is checked before the sort key, as in the SQL step.
+    expect(reasonOf("{}")).toBe("event_id: missing or null (required)");
+    // A value the column cannot take is reported first (the stage came before the SQL step).
+    expect(reasonOf('{"event_id":"abcdef","occurred_at":"yesterday"}')).toMatch(
+      /^column occurred_at: unparseable/,
+    );
+  });
+});
