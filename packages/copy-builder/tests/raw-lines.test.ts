@@ -6,8 +6,11 @@ import {
   buildCreateRawLines,
   buildDropRawLines,
   buildInsertParsed,
+  buildInsertRawLines,
   buildParsedRejects,
   buildParseRawLines,
+  buildRejectsFromLoadErrors,
+  buildRejectsFromParsed,
   type MergeTarget,
   STREAM_TABLES,
   stagingTableName,
@@ -129,5 +132,40 @@ describe("line-exact staging on Redshift", () => {
     expect(buildInsertParsed({ ...target, columns: other.map((c) => c.name) }, other)).toContain(
       "CASE WHEN LOWER(TRIM(\"ok\")) IN ('t', 'true', 'y', 'yes', 'on', '1') THEN TRUE WHEN LOWER(TRIM(\"ok\")) IN ('f', 'false', 'n', 'no', 'off', '0') THEN FALSE END",
     );
+  });
+
+  it("quarantines every reject: the parse's with their raw line, the COPY's with file and line", () => {
+    expect(buildRejectsFromParsed(target, "kr_stage_events_rejects")).toBe(
+      [
+        'INSERT INTO "kr_stage_events_rejects" ("file_key", "line_number", "raw_line", "reason", "quarantine_id")',
+        "SELECT NULL, NULL, raw_line, reason, quarantine_id",
+        'FROM "kr_stage_events_parsed"',
+        "WHERE reason IS NOT NULL",
+      ].join("\n"),
+    );
+    expect(buildRejectsFromLoadErrors("kr_stage_events_rejects", "kr-events-111111111111")).toBe(
+      [
+        'INSERT INTO "kr_stage_events_rejects" ("file_key", "line_number", "raw_line", "reason")',
+        "SELECT CASE WHEN LEFT(TRIM(file_name), 28) = 's3://kr-events-111111111111/' THEN SUBSTRING(TRIM(file_name), 29) ELSE TRIM(file_name) END,",
+        "  line_number, NULL,",
+        "  LEFT(CASE WHEN TRIM(column_name) <> '' THEN TRIM(column_name) || ': ' || TRIM(error_message) ELSE TRIM(error_message) END, 128)",
+        "FROM sys_load_error_detail",
+        "WHERE query_id = pg_last_copy_id()",
+      ].join("\n"),
+    );
+    expect(() => buildRejectsFromLoadErrors("kr_stage_events_rejects", "Bad'Bucket")).toThrow(/bucket/);
+  });
+
+  it("puts replayed lines where the COPY would, each with its quarantine row, as parameters", () => {
+    expect(
+      buildInsertRawLines(target, [
+        { id: 7, raw: "{'x'}" },
+        { id: 9, raw: "{}" },
+      ]),
+    ).toEqual({
+      text: 'INSERT INTO "kr_stage_events_lines" (raw_line, quarantine_id) VALUES ($1, $2), ($3, $4)',
+      values: ["{'x'}", 7, "{}", 9],
+    });
+    expect(() => buildInsertRawLines(target, [])).toThrow(RangeError);
   });
 });

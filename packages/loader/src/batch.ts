@@ -38,7 +38,7 @@ import {
 } from "@kr/copy-builder";
 import type pg from "pg";
 import type { ReplayLine, StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
-import { ConfigError, TooManyRejectedError } from "./errors";
+import { TooManyRejectedError } from "./errors";
 import { type StreamReport, ZERO_COUNTS } from "./report";
 import type { PlannedFile } from "./s3-objects";
 import type { StageProgress, StagingColumn } from "./staging/index";
@@ -135,11 +135,6 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
   let lines = input.replay;
   let skippedUnderLock = 0;
   let replayedElsewhere = 0;
-  if (lines && !driver.stageLines) {
-    throw new ConfigError(
-      `replay is not available with the ${driver.name} driver yet: it cannot stage quarantined lines (stageLines)`,
-    );
-  }
   try {
     // A file that another loader commits while we stage is found under the lock: its rows are in our
     // staging table, which has no file column (Redshift's COPY cannot add one), so the batch drops
@@ -207,7 +202,7 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
       driver.rejectedAfterRollback
     ) {
       const details = await driver.rejectedAfterRollback(client);
-      if (details) {
+      if (details && details.count > 0) {
         error.rejected = details.records;
         error.rejectedCount = details.count;
       }
@@ -249,8 +244,7 @@ async function stage(
     maxErrors: input.maxErrors,
     ...(input.onProgress && { onProgress: input.onProgress }),
   };
-  const staged =
-    lines && driver.stageLines ? await driver.stageLines(request, lines) : await driver.stage(request);
+  const staged = lines ? await driver.stageLines(request, lines) : await driver.stage(request);
   const outcome = await rejectInStaging({
     client,
     stream: input.stream,

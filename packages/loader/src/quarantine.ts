@@ -214,8 +214,7 @@ export interface ReplayDeps {
 
 /**
  * `replay`: loads the selected quarantined lines again, exactly once (see the top of this file).
- * Throws UsageError without --batch or --from, ConfigError when the driver cannot stage lines, and
- * LoadFailedError (with the report so far) when a batch fails and rolls back.
+ * Throws UsageError without --batch or --from, and LoadFailedError (with the report so far) when a batch fails and rolls back.
  */
 export async function runReplay(
   config: LoaderConfig,
@@ -229,11 +228,6 @@ export async function runReplay(
   }
   const filter = resolveFilter(config, request);
   const { driver } = deps;
-  if (!driver.stageLines) {
-    throw new ConfigError(
-      `replay is not available with the ${driver.name} driver yet: it cannot stage quarantined lines (WarehouseDriver.stageLines)`,
-    );
-  }
   const now = deps.now ?? (() => new Date());
   const started = now();
   const report: ReplayReport = {

@@ -48,6 +48,7 @@ async function load(
     dialect: driver.dialect,
     streamConcurrency: driver.streamConcurrency,
     describeStage: (r) => driver.describeStage(r),
+    stageLines: (r, lines) => driver.stageLines(r, lines),
     stage: async (r) => {
       await new Promise((resolve) => setTimeout(resolve, STAGE_DELAY_MS));
       return driver.stage(r);

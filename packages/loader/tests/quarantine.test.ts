@@ -6,7 +6,6 @@
 import { makeRecords, type TestRecord } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPostgresDriver,
   LoadFailedError,
   type LoadReport,
   type LoadRequest,
@@ -348,22 +347,4 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
       expect(await eventCount("overlap-1")).toBe(1);
     },
   );
-
-  it("replay needs a driver that can stage lines (the Redshift driver cannot yet)", async () => {
-    const config = stack.config();
-    const deps = stack.deps(config);
-    try {
-      const { stageLines: _, ...withoutLines } = createPostgresDriver({
-        s3: deps.s3,
-        bucket: BUCKET,
-        concurrency: 1,
-      });
-      const error = await runReplay(config, { batchId: batchId() }, { ...deps, driver: withoutLines }).catch(
-        (e: unknown) => e,
-      );
-      expect((error as Error).message).toMatch(/replay is not available with the postgres driver yet/);
-    } finally {
-      deps.close();
-    }
-  });
 });

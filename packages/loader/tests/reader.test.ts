@@ -14,7 +14,7 @@ import {
   type WarehouseDriver,
 } from "../src/index";
 import { hourAt, putObject } from "./helpers/data";
-import { runningRedshiftDdl } from "./helpers/redshift";
+import { emulatedRawLinesCopy, runningRedshiftDdl } from "./helpers/redshift";
 import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack } from "./helpers/stack";
 
@@ -70,7 +70,7 @@ describe.runIf(process.env.PG_URL)("a reader during a load's COPY (PostgreSQL se
               manifestBucket: MANIFEST_BUCKET,
               sourceBucket: BUCKET,
               iamRoles: "default",
-              copyStep: (request) => postgres.stage(request),
+              copyStep: emulatedRawLinesCopy(deps.s3),
             })
           : postgres;
       const { driver, state, open } = gated(base, base.stage.bind(base));

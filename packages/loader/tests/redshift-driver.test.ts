@@ -1,22 +1,23 @@
 // No Redshift is reachable here: the Redshift driver's whole statement sequence runs against
-// PostgreSQL with only its COPY step swapped for the PostgreSQL stage step. The COPY text is pinned
-// by copy-builder's unit tests; here we check the driver hands it the right manifest.
+// PostgreSQL with only its COPY emulated (helpers/redshift.ts). The COPY text is pinned by
+// copy-builder's unit tests; here we check the sequence and that the driver hands the COPY the right
+// manifest.
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { buildCopy } from "@kr/copy-builder";
 import { makeRecords } from "@kr/test-utils";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createPostgresDriver,
   createRedshiftDriver,
   LoadFailedError,
   type LoadReport,
-  runLoad,
+  type runLoad,
   type StageRequest,
   TooManyRejectedError,
   type WarehouseDriver,
 } from "../src/index";
 import { hourAt, putObject, writeDataset } from "./helpers/data";
+import { ROLES, redshiftLoad as redshiftLoadOn, redshiftReplay } from "./helpers/redshift";
 import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, MANIFEST_BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 
@@ -42,62 +43,20 @@ afterAll(() => stack.close());
 const plain = (text: string) =>
   text.replace(/"kr_stage_([a-z0-9_]+?)_[0-9a-f]{8}(_lines|_parsed|_rejects)?"/g, '"kr_stage_$1$2"');
 
-const REDSHIFT_DISTRIBUTION = /\nDISTSTYLE KEY\nDISTKEY \("[a-z_0-9]+"\)$/;
-
-const ROLES = ["arn:aws:iam::222222222222:role/kr-copy", "arn:aws:iam::111111111111:role/kr-events-reader"];
-
-/** Runs a load with the Redshift driver; records every statement except those of the swapped COPY step. */
+/** Runs a load with the Redshift driver (COPY emulated, see helpers/redshift.ts); statements unsuffixed. */
 async function redshiftLoad(request: Parameters<typeof runLoad>[1]) {
-  const config = stack.config();
-  const deps = stack.deps(config);
-  const postgres = createPostgresDriver({ s3: deps.s3, bucket: BUCKET, concurrency: 2 });
-  const statements: string[] = [];
-  const copies: { sql: string; keys: string[] }[] = [];
-  let inCopy = false;
-  const driver = createRedshiftDriver({
-    manifestS3: stack.s3Client,
-    manifestBucket: MANIFEST_BUCKET,
-    sourceBucket: BUCKET,
-    iamRoles: ROLES,
-    region: "eu-west-1",
-    copyStep: async (stageRequest: StageRequest, sql: string) => {
-      copies.push({ sql: plain(sql), keys: stageRequest.files.map((f) => f.key) });
-      statements.push("<COPY>");
-      inCopy = true;
-      try {
-        return await postgres.stage(stageRequest);
-      } finally {
-        inCopy = false;
-      }
-    },
-  });
-  const connect = async () => {
-    const client = await deps.connect();
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const [first] = args;
-      const text = typeof first === "string" ? first : (first as { text?: string }).text;
-      if (!inCopy && text) statements.push(plain(text));
-      // The staging table's Redshift-only distribution clause is the one other part PostgreSQL
-      // cannot run: it is recorded as Redshift gets it and run without it.
-      if (typeof first === "string" && REDSHIFT_DISTRIBUTION.test(first))
-        return query(first.replace(REDSHIFT_DISTRIBUTION, ""), ...args.slice(1));
-      return query(...args);
-    };
-    return client;
+  const run = await redshiftLoadOn(stack, request);
+  return {
+    report: run.report,
+    statements: run.statements.map(plain),
+    copies: run.copies.map((c) => ({ ...c, sql: plain(c.sql) })),
   };
-  try {
-    const report = await runLoad(config, request, { ...deps, driver, connect, onProgress: () => {} });
-    return { report, statements, copies };
-  } finally {
-    deps.close();
-  }
 }
 
 const stream = (report: LoadReport, name: string) => report.streams.find((s) => s.stream === name);
 
 describe("the Redshift statement sequence, run on PostgreSQL", () => {
-  it("loads one batch per stream: lock, ledger check, stage (COPY), merge, ledger, batch, commit", async () => {
+  it("loads one batch per stream: stage (COPY of raw lines, SQL parse), lock, ledger check, merge, ledger, batch, commit", async () => {
     const { report, statements, copies } = await redshiftLoad({ from: "2026-12-01T00", to: "2026-12-01T01" });
     expect(report.runner).toBe("redshift");
     expect(stream(report, "events")).toMatchObject({
@@ -126,7 +85,17 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
       "BEGIN",
       'CREATE TEMP TABLE "kr_stage_events" (',
       'CREATE TEMP TABLE "kr_stage_events_rejects" (',
+      "SELECT CAST(SYSDATE AS VARCHAR(32)) AS mark",
+      'CREATE TEMP TABLE "kr_stage_events_lines" (',
       "<COPY>",
+      "SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message,",
+      // Each raw line parsed once into a reason or fields; the good ones typed into staging.
+      'CREATE TEMP TABLE "kr_stage_events_parsed" (',
+      'INSERT INTO "kr_stage_events_parsed" (raw_line, quarantine_id, reason, "event_id", "event_type", "occurred_at", "user_id", "anonymous_id", "session_id", "page_url", "referrer", "user_agent", "properties")',
+      "SELECT LEFT(raw_line, 256) AS raw_line, reason, COUNT(*) OVER () AS total",
+      'INSERT INTO "kr_stage_events" ("event_id", "event_type", "occurred_at", "user_id", "anonymous_id", "session_id", "page_url", "referrer", "user_agent", "properties")',
+      'DROP TABLE IF EXISTS "kr_stage_events_parsed"',
+      'DROP TABLE IF EXISTS "kr_stage_events_lines"',
       'SELECT LEFT("event_id", 100) AS key_prefix, CASE WHEN "event_id" IS NULL THEN \'event_id: missing or null (required)\' WHEN OCTET_LENGTH("event_id") > 64 THEN \'event_id: longer than 64 bytes\' WHEN "occurred_at" IS NULL THEN \'occurred_at: missing or null (required)\' WHEN "event_type" IS NULL THEN \'event_type: missing or null (required)\' END AS reason, COUNT(*) OVER () AS total',
       'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_events"',
       "COMMIT",
@@ -238,6 +207,62 @@ describe("the Redshift statement sequence, run on PostgreSQL", () => {
     await putObject(stack.s3Client, BUCKET, "utm", hour, records.slice(0, 4));
     const { report } = await redshiftLoad({ from: "2026-12-01T02", streams: ["utm"] });
     expect(stream(report, "utm")).toMatchObject({ rowsStaged: 14, inserted: 10, duplicatesDropped: 4 });
+  });
+});
+
+describe("replay on Redshift: quarantined lines through the same parse", () => {
+  it("loads a corrected line once, keeps a still-bad one, and a second replay loads nothing", async () => {
+    const hour = hourAt("2026-12-01T07");
+    const [good] = makeRecords("events", hour, 1, 71);
+    const fixable = { ...good, event_id: "replay-fixable", occurred_at: "2026-13-45T00:00:00Z" };
+    const lines = [JSON.stringify(good), JSON.stringify(fixable), '{"event_id":"replay-broken","occ'];
+    await putObject(stack.s3Client, BUCKET, "events", hour, lines);
+    const { report } = await redshiftLoad({ from: "2026-12-01T07", streams: ["events"] });
+    const batchId = stream(report, "events")?.batchId as string;
+    expect(stream(report, "events")).toMatchObject({ status: "loaded", inserted: 1, rejected: 2 });
+    const quarantined = await stack.query<{ id: string; raw_line: string; reason: string }>(
+      "SELECT id, raw_line, reason FROM loader.rejected_records WHERE batch_id = $1 ORDER BY reason",
+      [batchId],
+    );
+    expect(quarantined.map((q) => [q.reason, q.raw_line])).toEqual([
+      ["column occurred_at: unparseable timestamp", lines[1]],
+      ["invalid JSON", lines[2]],
+    ]);
+
+    // Someone corrects the timestamp in the table; the truncated line stays as it is.
+    await stack.query("UPDATE loader.rejected_records SET raw_line = $1 WHERE id = $2", [
+      JSON.stringify({ ...fixable, occurred_at: good?.occurred_at }),
+      quarantined[0]?.id,
+    ]);
+    const first = await redshiftReplay(stack, { batchId });
+    expect(first.report.streams[0]).toMatchObject({
+      selected: 2,
+      replayed: 1,
+      stillRejected: 1,
+      inserted: 1,
+    });
+    // The lines reached the parse by INSERT, not by COPY: no manifest, no COPY.
+    expect(first.statements.some((t) => t.startsWith("COPY "))).toBe(false);
+    expect(first.statements.some((t) => t.startsWith('INSERT INTO "kr_stage_events_'))).toBe(true);
+    const [count] = await stack.query<{ n: string }>(
+      "SELECT COUNT(*) AS n FROM public.events WHERE event_id = 'replay-fixable'",
+    );
+    expect(count?.n).toBe("1");
+    const after = await stack.query<{ replayed: boolean; attempts: number }>(
+      "SELECT replayed_at IS NOT NULL AS replayed, attempts FROM loader.rejected_records WHERE batch_id = $1 ORDER BY reason",
+      [batchId],
+    );
+    expect(after).toEqual([
+      { replayed: true, attempts: 1 },
+      { replayed: false, attempts: 2 },
+    ]);
+
+    const again = await redshiftReplay(stack, { batchId });
+    expect(again.report.streams[0]).toMatchObject({ replayed: 0, inserted: 0 });
+    const [still] = await stack.query<{ n: string }>(
+      "SELECT COUNT(*) AS n FROM public.events WHERE event_id = 'replay-fixable'",
+    );
+    expect(still?.n).toBe("1");
   });
 });
 

@@ -1,42 +1,17 @@
 // The same bad-input file through both statement sequences (the local one, and Redshift's with only
-// its COPY swapped for the PostgreSQL stage step) on PGlite and, when PG_URL is set, the PostgreSQL
-// server: every run must load, reject and truncate exactly the same records.
+// its COPY emulated: raw lines, then its SQL parse; see helpers/redshift.ts) on PGlite and, when
+// PG_URL is set, the PostgreSQL server: every run must load, reject, truncate and quarantine exactly
+// the same records.
 
-import { makeRecords, type TestRecord } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LoadFailedError, type LoadReport, type LoadRequest, runLoad } from "../src/index";
-import { hourAt, putObject } from "./helpers/data";
+import { BAD_INPUT_LINES, sharedReason } from "./helpers/bad-input";
+import { putObject } from "./helpers/data";
 import { redshiftLoad } from "./helpers/redshift";
 import { createRedshiftStandIns } from "./helpers/redshift-stand-ins";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
-const HOUR = hourAt("2026-12-02T05");
-const at = (minute: number) => new Date(HOUR.getTime() + minute * 60_000).toISOString();
-const valid = makeRecords("events", HOUR, 10, 91);
-const base = valid[0] as TestRecord;
-const record = (fields: Record<string, unknown>) =>
-  JSON.stringify({ ...base, occurred_at: at(3), ...fields });
-
-/** Lines of one Firehose object: valid records with every kind of bad record between them. */
-const LINES: string[] = [
-  ...valid.slice(0, 5).map((r) => JSON.stringify(r)),
-  record({ event_id: "x".repeat(65) }), // rejected: one byte over VARCHAR(64)
-  record({ event_id: `${"L".repeat(64)}-a` }), // rejected: never cut into the same id as the next
-  record({ event_id: `${"L".repeat(64)}-b` }),
-  record({ event_id: "é".repeat(33) }), // rejected: 33 characters but 66 bytes
-  record({ event_id: "k".repeat(64) }), // loaded: exactly 64 bytes
-  record({ event_id: "long-url", page_url: `https://shop.example/${"p".repeat(2979)}` }), // loaded, cut to 2048
-  record({ event_id: "euro-url", page_url: "€".repeat(1000) }), // loaded, cut to 2046 bytes (whole €)
-  '{"event_id":"truncated","event_type":"click","occ', // rejected: invalid JSON
-  record({ event_id: "no-time", occurred_at: undefined }), // rejected: required field missing
-  record({ event_id: "null-type", event_type: null }), // rejected: required field null
-  record({ event_id: "bad-time", occurred_at: "2026-13-45T00:00:00Z" }), // rejected: unparseable
-  record({ event_id: "huge-line", user_agent: "A".repeat(70_000) }), // rejected: a line over 65535 bytes
-  record({ event_id: "wide-line", user_agent: "A".repeat(60_000) }), // loaded (a 60 KB line), cut to 1024
-  ...valid.slice(5).map((r) => JSON.stringify(r)),
-];
-const LOADED = 14;
-const REJECTED = 9;
+const { hour: HOUR, lines: LINES, loaded: LOADED, rejected: REJECTED } = BAD_INPUT_LINES;
 
 interface Run {
   name: string;
@@ -106,10 +81,22 @@ describe("the same bad-input file gives the same answer on every engine and stat
         `SELECT event_id, OCTET_LENGTH(page_url) AS url_bytes, OCTET_LENGTH(user_agent) AS ua_bytes
          FROM public.events ORDER BY event_id`,
       );
+      const quarantined = await run.stack.query<{ reason: string; raw: boolean }>(
+        "SELECT reason, raw_line IS NOT NULL AS raw FROM loader.rejected_records ORDER BY reason",
+      );
       outcomes.push({
         rows,
-        reasons: events?.rejectedRecords.map((r) => r.reason.replace(/ \{.*|: .*…$/, "")).sort(),
+        reasons: events?.rejectedRecords.map((r) => sharedReason(r.reason)).sort(),
+        quarantined: quarantined.map((q) => sharedReason(q.reason)).sort(),
       });
+      // Every rejected line is quarantined, with its raw line but where it cannot be kept: the line
+      // over 65535 bytes, and on Redshift every line its COPY refused (sys_load_error_detail keeps
+      // file and line, not the line).
+      expect(quarantined, run.name).toHaveLength(REJECTED);
+      expect(
+        quarantined.filter((q) => !q.raw),
+        run.name,
+      ).toHaveLength(run.name.includes("Redshift") ? 2 : 1);
     }
     const [first] = outcomes;
     for (const outcome of outcomes) expect(outcome).toEqual(first);
@@ -122,12 +109,15 @@ describe("the same bad-input file gives the same answer on every engine and stat
     expect(byId.get("euro-url")?.url_bytes).toBe(2046);
     expect(byId.has("huge-line")).toBe(false);
     expect(byId.get("wide-line")?.ua_bytes).toBe(1024);
+    expect(byId.has("12345")).toBe(true);
+    expect(byId.has('quote"and\\backslash')).toBe(true);
     expect(first?.reasons).toEqual(
       expect.arrayContaining([
         "event_id: longer than 64 bytes",
         "occurred_at: missing or null (required)",
         "event_type: missing or null (required)",
         "invalid JSON",
+        "not a JSON object",
         "line longer than 65535 bytes",
       ]),
     );

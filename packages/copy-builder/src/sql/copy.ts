@@ -91,6 +91,9 @@ export function buildCopy(options: CopyOptions): string {
     `DELIMITER '${RAW_LINE_DELIMITER}'`,
     // A line that only holds a line feed is not a record (the local reader skips blank lines too).
     "IGNOREBLANKLINES",
+    // The default null string is \N: a line `\N` would load as NULL and lose its text. Only a line
+    // that is a lone NUL loads as NULL now; any other line keeps its text for the quarantine.
+    "NULL AS '\\000'",
     ...(options.gzip ? ["GZIP"] : []),
     ...(options.region ? [`REGION ${quoteLiteral(validateRegion(options.region, "COPY region"))}`] : []),
     `MAXERROR ${maxError}`,

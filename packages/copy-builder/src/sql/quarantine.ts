@@ -22,6 +22,9 @@ export const REASON_MAX_BYTES = 512;
 /** Rows (or ids) per multi-row statement. */
 export const QUARANTINE_CHUNK = 500;
 
+/** A replayed raw_line that someone edited into several lines is still one bad line. */
+export const MULTI_LINE_REASON = "raw_line holds more than one line (a newline inside)";
+
 /** loader.rejected_records, idempotent (IF NOT EXISTS), like the ledger. */
 export function quarantineDdl(dialect: Dialect, ledgerSchema = LEDGER_SCHEMA): string[] {
   const table = qualifiedName(ledgerSchema, QUARANTINE_TABLE);

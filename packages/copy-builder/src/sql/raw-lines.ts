@@ -9,8 +9,10 @@
 //   staging (typed columns)           ← the parsed lines without a reason
 //
 // docs/loading.md, "Line-exact staging", cites the AWS passages each step relies on.
-import { quoteIdent, validateIdentifier } from "../identifiers";
+import { quoteIdent, quoteLiteral, validateBucket, validateIdentifier } from "../identifiers";
+import type { Statement } from "./dialect";
 import type { MergeTarget } from "./merge";
+import { REASON_MAX_BYTES } from "./quarantine";
 import { stagingColumns, type TargetColumn, varcharLength, WIDE_VARCHAR } from "./staging";
 
 /** The raw lines of a batch: `<staging>_lines`. */
@@ -23,9 +25,6 @@ export function parsedLinesTableName(staging: string): string {
   return validateIdentifier(`${staging}_parsed`, "parsed lines table");
 }
 
-/** Longest reason text stored for a rejected line. */
-export const REASON_LENGTH = 512;
-
 /**
  * One column per line, as wide as Redshift's VARCHAR goes (a longer line is a COPY error), and the
  * quarantine row a replayed line came from (NULL for lines from S3: COPY fills only raw_line).
@@ -37,6 +36,26 @@ export function buildCreateRawLines(target: Pick<MergeTarget, "staging">): strin
     "  quarantine_id BIGINT",
     ")",
   ].join("\n");
+}
+
+/**
+ * Quarantined lines, for a replay, into the raw-lines table in place of the COPY: each with the
+ * quarantine row it came from (the caller chunks; values are parameters).
+ */
+export function buildInsertRawLines(
+  target: Pick<MergeTarget, "staging">,
+  lines: readonly { id: number; raw: string }[],
+): Statement {
+  if (lines.length === 0) throw new RangeError("no lines to insert");
+  const values: unknown[] = [];
+  const tuples = lines.map((line) => {
+    values.push(line.raw, line.id);
+    return `($${values.length - 1}, $${values.length})`;
+  });
+  return {
+    text: `INSERT INTO ${quoteIdent(rawLinesTableName(target.staging), "raw lines table")} (raw_line, quarantine_id) VALUES ${tuples.join(", ")}`,
+    values,
+  };
 }
 
 type Kind = "super" | "text" | "timestamp" | "date" | "integer" | "float" | "boolean" | "other";
@@ -97,7 +116,7 @@ export function buildCreateParsedLines(
     [
       `  raw_line VARCHAR(${WIDE_VARCHAR})`,
       "  quarantine_id BIGINT",
-      `  reason VARCHAR(${REASON_LENGTH})`,
+      `  reason VARCHAR(${REASON_MAX_BYTES})`,
       ...fields,
     ].join(",\n"),
     ")",
@@ -183,7 +202,7 @@ function reasonOf(target: Pick<MergeTarget, "key" | "sortKey">, columns: readonl
 /**
  * Parses every non-blank raw line once (JSON_PARSE only where CAN_JSON_PARSE says it can), takes
  * each column's attribute as text, and records the line's reject reason. A blank line (spaces, tabs,
- * a CR) is skipped, as the local reader skips it; a `\N` line loads as NULL and is invalid JSON.
+ * a CR) is skipped, as the local reader skips it; a lone-NUL line (NULL, see buildCopy) is invalid JSON.
  */
 export function buildParseRawLines(target: MergeTarget, columns: readonly TargetColumn[]): string {
   stagingColumns(columns, target); // refuses a column type that is not a plain SQL type name
@@ -254,4 +273,34 @@ export function buildDropRawLines(target: Pick<MergeTarget, "staging">): string[
     `DROP TABLE IF EXISTS ${quoteIdent(parsedLinesTableName(target.staging), "parsed lines table")}`,
     `DROP TABLE IF EXISTS ${quoteIdent(rawLinesTableName(target.staging), "raw lines table")}`,
   ];
+}
+
+/**
+ * The parse's rejects, every one, into the batch's rejects table (quarantine.ts) with their raw
+ * line: COPY cannot add a file-name column, so file and line stay unknown.
+ */
+export function buildRejectsFromParsed(target: Pick<MergeTarget, "staging">, rejectsTable: string): string {
+  return [
+    `INSERT INTO ${quoteIdent(rejectsTable, "rejects table")} ("file_key", "line_number", "raw_line", "reason", "quarantine_id")`,
+    "SELECT NULL, NULL, raw_line, reason, quarantine_id",
+    `FROM ${quoteIdent(parsedLinesTableName(target.staging), "parsed lines table")}`,
+    "WHERE reason IS NOT NULL",
+  ].join("\n");
+}
+
+/**
+ * The last COPY's rejects, every one, into the batch's rejects table: file (the key, without
+ * `s3://bucket/`) and line from sys_load_error_detail, which keeps no raw line. Same reason text as
+ * the driver's report (`column: message`).
+ */
+export function buildRejectsFromLoadErrors(rejectsTable: string, sourceBucket: string): string {
+  const prefix = `s3://${validateBucket(sourceBucket, "source bucket")}/`;
+  return [
+    `INSERT INTO ${quoteIdent(rejectsTable, "rejects table")} ("file_key", "line_number", "raw_line", "reason")`,
+    `SELECT CASE WHEN LEFT(TRIM(file_name), ${prefix.length}) = ${quoteLiteral(prefix)} THEN SUBSTRING(TRIM(file_name), ${prefix.length + 1}) ELSE TRIM(file_name) END,`,
+    "  line_number, NULL,",
+    `  LEFT(CASE WHEN TRIM(column_name) <> '' THEN TRIM(column_name) || ': ' || TRIM(error_message) ELSE TRIM(error_message) END, ${REASON_MAX_BYTES / 4})`,
+    "FROM sys_load_error_detail",
+    "WHERE query_id = pg_last_copy_id()",
+  ].join("\n");
 }

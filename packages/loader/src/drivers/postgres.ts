@@ -3,7 +3,13 @@
 
 import { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { buildInsertRejects, QUARANTINE_CHUNK, quoteIdent, RAW_LINE_MAX_BYTES } from "@kr/copy-builder";
+import {
+  buildInsertRejects,
+  MULTI_LINE_REASON,
+  QUARANTINE_CHUNK,
+  quoteIdent,
+  RAW_LINE_MAX_BYTES,
+} from "@kr/copy-builder";
 import type pg from "pg";
 import { TooManyRejectedError } from "../errors";
 import {
@@ -20,7 +26,6 @@ import type { ReplayLine, StageOutcome, StageRequest, WarehouseDriver } from "./
 
 /** The source key of replayed lines (a line's number is its place in the replayed set). */
 const REPLAY_SOURCE = "loader.rejected_records";
-const MULTI_LINE_REASON = "raw_line holds more than one line (a newline inside)";
 
 export interface PostgresDriverOptions {
   s3: S3Client;

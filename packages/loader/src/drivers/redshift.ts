@@ -10,13 +10,19 @@ import {
   buildCreateRawLines,
   buildDropRawLines,
   buildInsertParsed,
+  buildInsertRawLines,
+  buildInsertRejects,
   buildLoadErrorsQuery,
   buildLoadErrorsSinceQuery,
   buildManifest,
   buildParsedRejects,
   buildParseRawLines,
+  buildRejectsFromLoadErrors,
+  buildRejectsFromParsed,
   buildStageMark,
+  MULTI_LINE_REASON,
   manifestKey,
+  QUARANTINE_CHUNK,
   rawLinesTableName,
   s3Url,
 } from "@kr/copy-builder";
@@ -36,14 +42,30 @@ export interface RedshiftDriverOptions {
   /** Region of the buckets, when it differs from the cluster's. */
   region?: string;
   /**
-   * Runs instead of the stage step (the COPY of raw lines, its error read-back and the SQL parse).
-   * Tests use it to run the rest of the Redshift statement sequence on PostgreSQL, staging with the
-   * PostgreSQL driver.
+   * Runs instead of one COPY statement: fills `linesTable` with the lines of `request.files` and
+   * records what it refused where sys_load_error_detail would. Tests use it to run the rest of the
+   * Redshift statement sequence on PostgreSQL, the error read-back and the SQL parse included.
    */
-  copyStep?: (request: StageRequest, copySql: string) => Promise<StageOutcome>;
+  copyStep?: (request: StageRequest & { linesTable: string }, copySql: string) => Promise<void>;
 }
 
 const REJECTED_SAMPLE = 100;
+
+/** Rows per INSERT of replayed lines, and at most about 1 MiB of them (Redshift's statement limit is 16 MB). */
+function* chunked<T>(items: readonly T[], bytes: (item: T) => number): Generator<T[]> {
+  let chunk: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    if (chunk.length > 0 && (chunk.length >= QUARANTINE_CHUNK || size + bytes(item) > 1_048_576)) {
+      yield chunk;
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(item);
+    size += bytes(item);
+  }
+  if (chunk.length > 0) yield chunk;
+}
 
 interface CopyPart {
   files: PlannedFile[];
@@ -114,6 +136,42 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
       gzip: part.gzip,
     });
 
+  /** Parses every line of the raw-lines table once: a reason rejects it, the rest goes to staging. */
+  async function parseAndStage(
+    request: StageRequest,
+    rejectedBefore: number,
+    rejectedSoFar: RejectedRecord[],
+  ): Promise<StageOutcome> {
+    const { client } = request;
+    let rejectedCount = rejectedBefore;
+    const rejected = [...rejectedSoFar];
+    // Every raw line (the COPY's, or a replay's) is parsed once: a reason rejects it, raw line kept.
+    await client.query(buildCreateParsedLines(request.target, request.targetColumns));
+    await client.query(buildParseRawLines(request.target, request.targetColumns));
+    const { rows } = await client.query<{
+      raw_line: string | null;
+      reason: string;
+      total: string | number;
+    }>(buildParsedRejects(request.target, REJECTED_SAMPLE));
+    rejectedCount += Number(rows[0]?.total ?? 0);
+    rejected.push(
+      ...rows.map((row) => ({ key: "(line)", line: 0, reason: row.reason, raw: row.raw_line ?? "" })),
+    );
+    if (rejectedCount > request.maxErrors) {
+      throw new TooManyRejectedError(
+        request.stream,
+        rejectedCount,
+        request.maxErrors,
+        rejected.slice(0, REJECTED_SAMPLE),
+      );
+    }
+    if (rows.length > 0 && request.rejectsTable)
+      await client.query(buildRejectsFromParsed(request.target, request.rejectsTable));
+    await client.query(buildInsertParsed(request.target, request.targetColumns));
+    for (const drop of buildDropRawLines(request.target)) await client.query(drop);
+    return { method: "copy", rejectedCount, rejected: rejected.slice(0, REJECTED_SAMPLE) };
+  }
+
   return {
     name: "redshift",
     dialect: "redshift",
@@ -122,11 +180,9 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
 
     async stage(request) {
       const { client } = request;
-      if (!options.copyStep) {
-        const { rows } = await client.query<{ mark: string }>(buildStageMark());
-        if (rows[0]?.mark) stageMarks.set(client, rows[0].mark);
-        await client.query(buildCreateRawLines(request.target));
-      }
+      const { rows: marks } = await client.query<{ mark: string }>(buildStageMark());
+      if (marks[0]?.mark) stageMarks.set(client, marks[0].mark);
+      await client.query(buildCreateRawLines(request.target));
       let rejectedCount = 0;
       const rejected: RejectedRecord[] = [];
       for (const part of copyParts(request)) {
@@ -140,50 +196,63 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
           }),
         );
         const sql = copySql(request, part, request.maxErrors - rejectedCount);
-        if (options.copyStep) {
-          const outcome = await options.copyStep({ ...request, files: part.files }, sql);
-          rejectedCount += outcome.rejectedCount;
-          rejected.push(...outcome.rejected);
-          continue;
-        }
+        let errors: { count: number; records: RejectedRecord[] };
         try {
-          await client.query(sql);
+          if (options.copyStep) {
+            const linesTable = rawLinesTableName(request.staging);
+            await options.copyStep({ ...request, files: part.files, linesTable }, sql);
+          } else {
+            await client.query(sql);
+          }
+          errors = await readLoadErrors(client);
+          if (errors.count > 0 && request.rejectsTable)
+            await client.query(buildRejectsFromLoadErrors(request.rejectsTable, options.sourceBucket));
         } catch (error) {
           // Details are read after the rollback (rejectedAfterRollback): this transaction is aborted.
           if (isLoadErrorLimit(error))
             throw new TooManyRejectedError(request.stream, 0, request.maxErrors, [], error);
           throw error;
         }
-        const errors = await readLoadErrors(client);
         rejectedCount += errors.count;
         rejected.push(...errors.records);
       }
-      if (options.copyStep)
-        return { method: "copy", rejectedCount, rejected: rejected.slice(0, REJECTED_SAMPLE) };
 
-      // Every line the COPY took is now parsed once: a reason rejects it, its raw line reported.
-      await client.query(buildCreateParsedLines(request.target, request.targetColumns));
-      await client.query(buildParseRawLines(request.target, request.targetColumns));
-      const { rows } = await client.query<{
-        raw_line: string | null;
-        reason: string;
-        total: string | number;
-      }>(buildParsedRejects(request.target, REJECTED_SAMPLE));
-      rejectedCount += Number(rows[0]?.total ?? 0);
-      rejected.push(
-        ...rows.map((row) => ({ key: "(line)", line: 0, reason: row.reason, raw: row.raw_line ?? "" })),
-      );
-      if (rejectedCount > request.maxErrors) {
-        throw new TooManyRejectedError(
-          request.stream,
-          rejectedCount,
-          request.maxErrors,
-          rejected.slice(0, REJECTED_SAMPLE),
-        );
+      return parseAndStage(request, rejectedCount, rejected);
+    },
+
+    async stageLines(request, lines) {
+      const { client } = request;
+      const { rows: marks } = await client.query<{ mark: string }>(buildStageMark());
+      if (marks[0]?.mark) stageMarks.set(client, marks[0].mark);
+      await client.query(buildCreateRawLines(request.target));
+      // One raw_line is one line, as in the PostgreSQL driver: an edit that added a newline is bad.
+      const multi = lines.filter((l) => l.raw.includes("\n"));
+      const single = lines.filter((l) => !l.raw.includes("\n"));
+      for (const chunk of chunked(single, (l) => Buffer.byteLength(l.raw)))
+        await client.query(buildInsertRawLines(request.target, chunk));
+      if (multi.length > 0 && request.rejectsTable) {
+        for (const chunk of chunked(multi, (l) => Buffer.byteLength(l.raw))) {
+          await client.query(
+            buildInsertRejects(
+              request.rejectsTable,
+              chunk.map((l) => ({
+                fileKey: null,
+                line: null,
+                raw: l.raw,
+                reason: MULTI_LINE_REASON,
+                quarantineId: l.id,
+              })),
+            ),
+          );
+        }
       }
-      await client.query(buildInsertParsed(request.target, request.targetColumns));
-      for (const drop of buildDropRawLines(request.target)) await client.query(drop);
-      return { method: "copy", rejectedCount, rejected: rejected.slice(0, REJECTED_SAMPLE) };
+      const rejected = multi.map((l) => ({
+        key: "(replay)",
+        line: 0,
+        reason: MULTI_LINE_REASON,
+        raw: l.raw.slice(0, 256),
+      }));
+      return parseAndStage(request, multi.length, rejected);
     },
 
     async describeStage(request) {
@@ -194,10 +263,18 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
           `-- manifest of ${part.files.length} objects written to ${s3Url(options.manifestBucket, part.manifestKey)}`,
           copySql(request, part, request.maxErrors),
           buildLoadErrorsQuery(REJECTED_SAMPLE),
+          ...(request.rejectsTable
+            ? [
+                `${buildRejectsFromLoadErrors(request.rejectsTable, options.sourceBucket)} -- when it rejected any`,
+              ]
+            : []),
         ]),
         buildCreateParsedLines(request.target, request.targetColumns),
         buildParseRawLines(request.target, request.targetColumns),
         buildParsedRejects(request.target, REJECTED_SAMPLE),
+        ...(request.rejectsTable
+          ? [`${buildRejectsFromParsed(request.target, request.rejectsTable)} -- when it rejected any`]
+          : []),
         buildInsertParsed(request.target, request.targetColumns),
         ...buildDropRawLines(request.target),
       ];

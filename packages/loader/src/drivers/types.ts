@@ -54,9 +54,8 @@ export interface WarehouseDriver {
   /**
    * Replay: fills the staging table from quarantined lines instead of files (`request.files` is
    * empty). Every line still rejected goes into the rejects table with `quarantine_id` = its id.
-   * Optional: a driver without it cannot replay (the CLI says so).
    */
-  stageLines?(request: StageRequest, lines: readonly ReplayLine[]): Promise<StageOutcome>;
+  stageLines(request: StageRequest, lines: readonly ReplayLine[]): Promise<StageOutcome>;
   /** The stage step as SQL (or SQL-like text) for --dry-run; writes nothing. */
   describeStage(request: Omit<StageRequest, "onProgress">): Promise<string[]>;
   /** After a failed batch rolled back: the rejected records the warehouse kept, if any. */
