@@ -165,7 +165,7 @@ describe("stage and merge (one text for both dialects)", () => {
     { name: "utm_source", type: "varchar(256)", nullable: true },
   ];
 
-  it("stages into explicit nullable columns, the key at VARCHAR(65535) so TRUNCATECOLUMNS never cuts it", () => {
+  it("stages into explicit nullable columns, the key at VARCHAR(65535) so it is never cut", () => {
     expect(buildCreateStaging(target, utmColumns, "postgres")).toBe(
       [
         'CREATE TEMP TABLE "kr_stage_utm" (',

@@ -4,7 +4,7 @@ import type { StagingColumn } from "./types";
 export type ColumnKind =
   /**
    * `maxBytes`: a `varchar(n)` column. Longer values are cut to n bytes at a character boundary, as
-   * Redshift's COPY TRUNCATECOLUMNS cuts them to its VARCHAR(n) (n counts bytes there); n bytes are
+   * Redshift's parse casts them to its VARCHAR(n) (n counts bytes there, copy-builder raw-lines.ts); n bytes are
    * at most n characters, so PostgreSQL's varchar(n) takes the result too.
    */
   | { kind: "text"; maxBytes: number | null }

@@ -75,7 +75,7 @@ const TEXT_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": 
 
 /**
  * Turns one JSON-lines record into one row of PostgreSQL COPY text format, straight from bytes to
- * bytes, with Redshift `FORMAT AS JSON 'auto ignorecase'` semantics: keys match column names
+ * bytes, with the Redshift parse's semantics (copy-builder raw-lines.ts): keys match column names
  * case-insensitively (the last of duplicates wins), missing keys and JSON null are NULL, extra keys
  * are ignored, objects and arrays are JSON text, other values their JSON text. Every value is
  * validated as the column's type would parse it, so the server never refuses a row.
@@ -259,7 +259,7 @@ export class RecordEncoder {
     const flags = this.slotFlags[c] as number;
     switch (this.kinds[c]) {
       case K_TEXT: {
-        // varchar(n): cut to n bytes, as TRUNCATECOLUMNS does on Redshift (see column-types.ts).
+        // varchar(n): cut to n bytes, as the Redshift parse's cast does (see column-types.ts).
         const maxBytes = column.type.kind === "text" ? column.type.maxBytes : null;
         if (type === T_STRING) {
           if (flags & F_ESCAPE) {

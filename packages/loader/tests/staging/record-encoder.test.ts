@@ -120,7 +120,7 @@ describe("RecordEncoder", () => {
     expect(encode(line)).toEqual(expect.stringContaining(reason));
   });
 
-  it("cuts varchar(n) text to n bytes at a character boundary, as Redshift's TRUNCATECOLUMNS does", () => {
+  it("cuts varchar(n) text to n bytes at a character boundary, as Redshift's VARCHAR(n) holds it", () => {
     const label = (line: string) => (encode(line) as (string | null)[])[1];
     expect(label('{"id":"a","Label":"toolong"}')).toBe("toolo");
     // 水 is 3 bytes: two of them (6 bytes) do not fit 5, and half a character is never kept.

@@ -14,7 +14,7 @@ const JSONB_REFUSED_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
 
 /**
  * Test oracle for RecordEncoder: the straightforward JSON.parse implementation of the same rules
- * (the first version of the staging engine). It maps one JSON-lines record to the staging row, with Redshift `FORMAT AS JSON 'auto ignorecase'`
+ * (the first version of the staging engine). It maps one JSON-lines record to the staging row, with Redshift's case-insensitive attribute matching (`'auto ignorecase'`)
  * semantics: keys match column names case-insensitively (the last of duplicates wins), missing
  * keys and JSON null are NULL, extra keys are ignored, objects and arrays become JSON text.
  */
@@ -92,7 +92,7 @@ function convert(column: CompiledColumn, value: unknown): string | null | Reject
       const text =
         typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
       if (text.includes("\0")) return reject(column, "NUL character in", value);
-      // TRUNCATECOLUMNS: at most maxBytes UTF-8 bytes, cut at a character boundary.
+      // At most maxBytes UTF-8 bytes, cut at a character boundary (Redshift's VARCHAR(n) counts bytes).
       if (type.maxBytes === null) return text;
       let cut = text;
       while (Buffer.byteLength(cut) > type.maxBytes) cut = Array.from(cut).slice(0, -1).join("");

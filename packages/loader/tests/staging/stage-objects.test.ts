@@ -267,7 +267,7 @@ describe.each(methods.map((m) => [m]))("%s", (method) => {
     expect(rows).toEqual([
       { id: 1, big: "9223372036854775807", score: 1.5, flag: true, label: "abcde" },
       { id: 2, big: "-5", score: 1e-300, flag: false, label: "水" },
-      // varchar(5): cut to 5 bytes as TRUNCATECOLUMNS would, never half a character.
+      // varchar(5): cut to 5 bytes as Redshift's VARCHAR(5) cast would, never half a character.
       { id: 7, big: null, score: null, flag: null, label: "abcde" },
       { id: 9, big: null, score: null, flag: null, label: "水" },
     ]);
