@@ -267,6 +267,16 @@ describe("replay on Redshift: quarantined lines through the same parse", () => {
 });
 
 describe("the COPY step itself (against a recording client)", () => {
+  /** After the COPY: parsed lines, their rejects, the typed rows into staging, the line tables dropped. */
+  const PARSE_STATEMENTS = [
+    'CREATE TEMP TABLE "kr_stage_events_parsed" (',
+    'INSERT INTO "kr_stage_events_parsed" (raw_line, quarantine_id, reason, "event_id", "occurred_at")',
+    "SELECT LEFT(raw_line, 256) AS raw_line, reason, COUNT(*) OVER () AS total",
+    'INSERT INTO "kr_stage_events" ("event_id", "occurred_at")',
+    'DROP TABLE IF EXISTS "kr_stage_events_parsed"',
+    'DROP TABLE IF EXISTS "kr_stage_events_lines"',
+  ];
+
   /** A pg client stand-in that answers the load-error query like Redshift would. */
   function recordingClient(
     errors: { file_name: string; line_number: number; column_name: string; error_message: string }[],
@@ -345,15 +355,7 @@ describe("the COPY step itself (against a recording client)", () => {
       /^COPY "kr_stage_events_lines" \(raw_line\)\nFROM 's3:\/\/kr-manifests\/manifests\/events\/b-1\.manifest\.json'\nIAM_ROLE default\n/,
     );
     expect(queries[3]).toContain("WHERE query_id = pg_last_copy_id()");
-    // Then the SQL parse: parsed lines, their rejects, the typed rows into staging, the line tables dropped.
-    expect(queries.slice(4).map((q) => q.split("\n")[0])).toEqual([
-      'CREATE TEMP TABLE "kr_stage_events_parsed" (',
-      'INSERT INTO "kr_stage_events_parsed" (raw_line, quarantine_id, reason, "event_id", "occurred_at")',
-      "SELECT LEFT(raw_line, 256) AS raw_line, reason, COUNT(*) OVER () AS total",
-      'INSERT INTO "kr_stage_events" ("event_id", "occurred_at")',
-      'DROP TABLE IF EXISTS "kr_stage_events_parsed"',
-      'DROP TABLE IF EXISTS "kr_stage_events_lines"',
-    ]);
+    expect(queries.slice(4).map((q) => q.split("\n")[0])).toEqual(PARSE_STATEMENTS);
   });
 
   it("rejects in SQL the lines that are not records, with their raw line, from the same budget", async () => {
@@ -473,12 +475,7 @@ describe("the COPY step itself (against a recording client)", () => {
       "-- manifest of 1 objects written to s3://kr-manifests/manifests/events/b-1.manifest.json",
       'COPY "kr_stage_events_lines" (raw_line)',
       "SELECT TRIM(file_name) AS file_name, line_number, TRIM(column_name) AS column_name, TRIM(error_message) AS error_message,",
-      'CREATE TEMP TABLE "kr_stage_events_parsed" (',
-      'INSERT INTO "kr_stage_events_parsed" (raw_line, quarantine_id, reason, "event_id", "occurred_at")',
-      "SELECT LEFT(raw_line, 256) AS raw_line, reason, COUNT(*) OVER () AS total",
-      'INSERT INTO "kr_stage_events" ("event_id", "occurred_at")',
-      'DROP TABLE IF EXISTS "kr_stage_events_parsed"',
-      'DROP TABLE IF EXISTS "kr_stage_events_lines"',
+      ...PARSE_STATEMENTS,
     ]);
     expect(await stack.listKeys(MANIFEST_BUCKET)).toEqual(before);
   });
