@@ -7,7 +7,9 @@ import {
   createRuntimeDeps,
   createTables,
   type LoadReport,
+  listRejects,
   loadConfig,
+  type RejectsReport,
   runLoad,
   runStatus,
   type StatusReport,
@@ -31,6 +33,8 @@ export interface DemoPorts {
 export interface DemoResult {
   /** The status grid of the demo's hours after both loads (what `make status` prints). */
   status: StatusReport;
+  /** The quarantine after both loads (what `pnpm run load -- rejects --pending` prints). */
+  rejects: RejectsReport;
   hours: string[];
   generated: Generated;
   firehose: LocalFirehoseStats;
@@ -126,8 +130,11 @@ export async function runDemo(
         }
         // What an operator sees next: `make status` over the hours the demo loaded.
         const status = await runStatus(loaderConfig, { from, to }, deps);
+        // And the lines the loads rejected, each kept once to fix and replay.
+        const rejects = await listRejects(loaderConfig, { pending: true, limit: 5 }, deps);
         return {
           status,
+          rejects,
           hours: hours.map(formatHour),
           generated,
           firehose: stack.firehose.stats(),

@@ -1,6 +1,6 @@
 // The demo's closing summary: what was generated, what landed in S3 per hour, what the warehouse
-// holds per hour, the two loads, and the exactly-once verdict.
-import { formatBytes, formatDuration, formatReportTable, formatStatus } from "@kr/loader";
+// holds per hour, the two loads, the exactly-once verdict, the status grid and the quarantine.
+import { formatBytes, formatDuration, formatRejects, formatReportTable, formatStatus } from "@kr/loader";
 import Table from "cli-table3";
 import type { DemoResult } from "./demo";
 
@@ -69,6 +69,9 @@ export function formatDemoReport(result: DemoResult): string {
     "",
     "Status of these hours (what `make status` shows)",
     formatStatus(result.status, { color: false }),
+    "",
+    "Quarantined lines (what `pnpm run load -- rejects --pending` shows)",
+    formatRejects(result.rejects),
     "",
     `${ok ? "PASS" : "FAIL"}: ${ok ? "every delivered event is in its table exactly once" : "some events are missing, extra or duplicated"} (demo took ${formatDuration(result.durationMs)})`,
   ].join("\n");

@@ -71,6 +71,10 @@ describe("the demo's path: generate → deliver → load → re-import", () => {
         .filter((line) => line !== "" && !isJsonObject(line)).length;
       expect(badLines).toBeGreaterThanOrEqual(malformed);
       expect(result.load.totals.rejected).toBe(badLines);
+      // Each rejected line is quarantined once, though the re-import rejected some of them again.
+      expect(result.reimport.totals.rejected).toBeGreaterThan(0);
+      expect(result.rejects.total).toBe(badLines);
+      expect(result.rejects.records.every((r) => r.rawLine !== null && r.fileKey !== null)).toBe(true);
     } finally {
       await s3.close();
     }

@@ -18,7 +18,8 @@ export function formatRejects(report: RejectsReport): string {
     style: { head: [], border: [] },
   });
   for (const r of report.records) {
-    const file = r.fileKey === null ? "(staging)" : `${r.fileKey.split("/").pop()}:${r.lineNumber ?? "?"}`;
+    // No file: the SQL reject step's, or on Redshift the parse's (COPY cannot add a file column).
+    const file = r.fileKey === null ? "(not known)" : `${r.fileKey.split("/").pop()}:${r.lineNumber ?? "?"}`;
     table.push([
       String(r.id),
       r.stream,

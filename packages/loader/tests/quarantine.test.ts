@@ -152,6 +152,18 @@ describe.each(engines)("quarantine and replay on %s", (_engine, serverUrl) => {
     }
   });
 
+  it("keeps one row per rejected line: a re-import that rejects the lines again adds none", async () => {
+    const before = await quarantined("file_key = $1", [key]);
+    const again = await load(
+      { from: "2026-12-03T05", streams: ["events"], reimport: true },
+      { LOAD_MAX_ERRORS: "10" },
+    );
+    expect(again.streams.find((s) => s.stream === "events")).toMatchObject({ rejected: BAD.length });
+    const after = await quarantined("file_key = $1", [key]);
+    expect(after.map((r) => r.id)).toEqual(before.map((r) => r.id));
+    expect(after.every((r) => r.batch_id === batchId())).toBe(true);
+  });
+
   it("a rolled-back batch quarantines nothing (its files stay unloaded)", async () => {
     const hour = hourAt("2026-12-03T07");
     const { key: failing } = await putObject(stack.s3Client, BUCKET, "events", hour, [

@@ -229,6 +229,14 @@ describe("replay on Redshift: quarantined lines through the same parse", () => {
       ["invalid JSON", lines[2]],
     ]);
 
+    // A re-import rejects both lines again; the parse knows no file or line, so the quarantine
+    // recognises them by their text and keeps one row each.
+    const total = async () =>
+      Number((await stack.query<{ n: string }>("SELECT COUNT(*) AS n FROM loader.rejected_records"))[0]?.n);
+    const rows = await total();
+    await redshiftLoad({ from: "2026-12-01T07", streams: ["events"], reimport: true });
+    expect(await total()).toBe(rows);
+
     // Someone corrects the timestamp in the table; the truncated line stays as it is.
     await stack.query("UPDATE loader.rejected_records SET raw_line = $1 WHERE id = $2", [
       JSON.stringify({ ...fixable, occurred_at: good?.occurred_at }),

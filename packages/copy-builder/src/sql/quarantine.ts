@@ -163,11 +163,17 @@ export function buildQuarantineInsert(
   batch: { stream: string; batchId: string; rejectedAt: Date },
   ledgerSchema = LEDGER_SCHEMA,
 ): Statement {
+  const quarantine = qualifiedName(ledgerSchema, QUARANTINE_TABLE);
   return {
     text: [
-      `INSERT INTO ${qualifiedName(ledgerSchema, QUARANTINE_TABLE)} ("stream", "batch_id", "file_key", "line_number", "raw_line", "reason", "rejected_at", "attempts")`,
-      `SELECT CAST($1 AS VARCHAR(127)), CAST($2 AS VARCHAR(64)), "file_key", "line_number", "raw_line", "reason", CAST($3 AS TIMESTAMPTZ), 1`,
-      `FROM ${quoteIdent(rejectsTableName(target), "rejects table")} WHERE "quarantine_id" IS NULL`,
+      `INSERT INTO ${quarantine} ("stream", "batch_id", "file_key", "line_number", "raw_line", "reason", "rejected_at", "attempts")`,
+      `SELECT CAST($1 AS VARCHAR(127)), CAST($2 AS VARCHAR(64)), r."file_key", r."line_number", r."raw_line", r."reason", CAST($3 AS TIMESTAMPTZ), 1`,
+      `FROM ${quoteIdent(rejectsTableName(target), "rejects table")} AS r WHERE r."quarantine_id" IS NULL`,
+      // One row per rejected line: a re-import that rejects a line again adds nothing (its row may
+      // already be replayed: quarantining it again would invite a second replay of a fixed event).
+      // A line is its file and line; where those are unknown (Redshift's parse), its text.
+      `AND NOT EXISTS (SELECT 1 FROM ${quarantine} AS q WHERE q."stream" = CAST($1 AS VARCHAR(127)) AND q."file_key" = r."file_key" AND q."line_number" = r."line_number")`,
+      `AND NOT EXISTS (SELECT 1 FROM ${quarantine} AS q WHERE q."stream" = CAST($1 AS VARCHAR(127)) AND r."file_key" IS NULL AND q."file_key" IS NULL AND q."raw_line" = r."raw_line")`,
     ].join("\n"),
     values: [validateIdentifier(batch.stream, "stream"), batch.batchId, timestampText(batch.rejectedAt)],
   };
