@@ -7,9 +7,10 @@ import { formatHour } from "@kr/copy-builder";
 import type { LoaderConfig } from "./config";
 import type { CreateTablesReport, CreateTablesRequest } from "./create-tables";
 import { ConfigError, LoadFailedError, UsageError } from "./errors";
-import type { LambdaResponse, LoaderPayload } from "./lambda-event";
+import { LAMBDA_REJECTS_LIMIT, type LambdaResponse, type LoaderPayload } from "./lambda-event";
 import { type LoadRequest, resolveRequest } from "./load";
 import type { PingReport } from "./ping";
+import type { RejectsReport, RejectsRequest, ReplayReport, ReplayRequest } from "./quarantine";
 import { type LoadReport, mergeReports } from "./report";
 import type { StatusReport } from "./status/grid";
 import type { StatusRequest } from "./status/read";
@@ -178,6 +179,58 @@ export async function invokeStatus(
   if (!response.ok) raise(response, []);
   if (!("status" in response)) throw new LoadFailedError("the loader Lambda answered without a status");
   return response.status;
+}
+
+/**
+ * `rejects` in AWS mode: the Lambda reads the quarantine (the cluster is private). One answer holds
+ * at most LAMBDA_REJECTS_LIMIT lines, so that whole raw lines stay within Lambda's response size.
+ */
+export async function invokeRejects(
+  config: LoaderConfig,
+  request: RejectsRequest,
+  deps: Pick<InvokeDeps, "lambda">,
+): Promise<RejectsReport> {
+  if (request.limit !== undefined && request.limit > LAMBDA_REJECTS_LIMIT) {
+    throw new UsageError(
+      `--limit ${request.limit}: through the Lambda a listing holds at most ${LAMBDA_REJECTS_LIMIT} lines (narrow it with --from/--to, --stream or --batch, or use --direct)`,
+    );
+  }
+  const response = await invoke(config, deps.lambda, {
+    action: "rejects",
+    ...(request.from !== undefined && { from: request.from }),
+    ...(request.to !== undefined && { to: request.to }),
+    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...(request.batchId !== undefined && { batchId: request.batchId }),
+    ...(request.pending && { pending: true }),
+    ...(request.limit !== undefined && { limit: request.limit }),
+  });
+  if (!response.ok) raise(response, []);
+  if (!("rejects" in response))
+    throw new LoadFailedError("the loader Lambda answered without the quarantine");
+  return response.rejects;
+}
+
+/**
+ * `replay` in AWS mode: the Lambda replays with its Redshift driver. Each replay batch commits on its
+ * own, so a replay the Lambda's timeout cuts short is continued by running the same command again.
+ */
+export async function invokeReplay(
+  config: LoaderConfig,
+  request: ReplayRequest,
+  deps: Pick<InvokeDeps, "lambda">,
+): Promise<ReplayReport> {
+  const response = await invoke(config, deps.lambda, {
+    action: "replay",
+    ...(request.batchId !== undefined && { batchId: request.batchId }),
+    ...(request.from !== undefined && { from: request.from }),
+    ...(request.to !== undefined && { to: request.to }),
+    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...(request.dryRun && { dryRun: true }),
+  });
+  if (!response.ok) raise(response, []);
+  if (!("replay" in response))
+    throw new LoadFailedError("the loader Lambda answered without a replay report");
+  return response.replay;
 }
 
 /**

@@ -18,12 +18,13 @@ export const USAGE = `usage:
                  the quarantined lines (loader.rejected_records), newest first: file, line, reason,
                  the raw line, attempts, replayed or not. --from/--to filter by the hour they were
                  rejected (rejected_at, UTC); --pending: only lines not replayed yet; --limit: rows
-                 shown (default 50; the total is always counted)
+                 shown (default 50, at most 50 through the Lambda; the total is always counted)
   pnpm run load -- replay (--batch ID | --from HOUR [--to HOUR]) [--stream NAME]... [--dry-run] [--direct] [--json]
                  loads quarantined lines again, as they are or after you corrected raw_line in the
                  table, exactly once: lines that load are marked replayed (replayed_at,
                  replay_batch_id); lines still bad stay with attempts + 1 and the new reason.
-                 --batch: the lines one batch quarantined; --from/--to: lines rejected in these hours
+                 --batch: the lines one batch quarantined; --from/--to: lines rejected in these hours.
+                 In AWS mode both run in the Lambda (the cluster is private), like status
 
   --from HOUR    first UTC hour, inclusive: 2026-11-23T05, 2026-11-23T05:00Z, "2026-11-23 05:00",
                  or a date (2026-11-23) for the whole day. Without --from/--to: every file of the

@@ -5,6 +5,8 @@ import {
   type InvokeDeps,
   invokeCreateTables,
   invokeLoad,
+  invokeRejects,
+  invokeReplay,
   invokeStatus,
 } from "./aws-invoke";
 import { type CliCommand, parseCliArgs, USAGE } from "./cli-args";
@@ -62,24 +64,8 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
       return 0;
     }
     if (command.kind === "rejects" || command.kind === "replay") {
-      // The Lambda does not carry these: they run against the warehouse from here.
-      if (viaLambda) {
-        throw new UsageError(
-          `${command.kind} runs against the warehouse from this machine: add --direct (AWS mode, with RS_HOST reachable)`,
-        );
-      }
-      const deps = (io.runtimeDeps ?? createRuntimeDeps)(config);
-      try {
-        if (command.kind === "rejects") {
-          const rejects = await listRejects(config, command.request, deps);
-          out(json ? JSON.stringify(rejects, null, 2) : formatRejects(rejects));
-        } else {
-          const replay = await runReplay(config, command.request, deps);
-          out(json ? JSON.stringify(replay, null, 2) : formatReplay(replay));
-        }
-      } finally {
-        deps.close();
-      }
+      const text = await runQuarantineCommand(config, command, viaLambda, io);
+      out(text);
       return 0;
     }
     const report = await runLoadCommand(config, command, viaLambda, io);
@@ -124,6 +110,41 @@ async function runLoadCommand(
     }
   } finally {
     progress.stop();
+  }
+}
+
+/** `rejects` and `replay`: here against the warehouse, or through the Lambda in AWS mode. */
+async function runQuarantineCommand(
+  config: LoaderConfig,
+  command: Extract<CliCommand, { kind: "rejects" | "replay" }>,
+  viaLambda: boolean,
+  io: CliIO,
+): Promise<string> {
+  const show = (report: unknown, format: () => string) =>
+    command.json ? JSON.stringify(report, null, 2) : format();
+  if (viaLambda) {
+    const lambda = (io.lambda ?? createLambdaClient)(config);
+    try {
+      if (command.kind === "rejects") {
+        const rejects = await invokeRejects(config, command.request, { lambda });
+        return show(rejects, () => formatRejects(rejects));
+      }
+      const replay = await invokeReplay(config, command.request, { lambda });
+      return show(replay, () => formatReplay(replay));
+    } finally {
+      lambda.destroy?.();
+    }
+  }
+  const deps = (io.runtimeDeps ?? createRuntimeDeps)(config);
+  try {
+    if (command.kind === "rejects") {
+      const rejects = await listRejects(config, command.request, deps);
+      return show(rejects, () => formatRejects(rejects));
+    }
+    const replay = await runReplay(config, command.request, deps);
+    return show(replay, () => formatReplay(replay));
+  } finally {
+    deps.close();
   }
 }
 

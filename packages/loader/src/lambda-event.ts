@@ -21,13 +21,24 @@ import { type LoadRequest, runLoad } from "./load";
 import type { Logger } from "./log";
 import { publishRunMetrics } from "./metrics/publish";
 import { type PingReport, runPing } from "./ping";
+import {
+  listRejects,
+  type RejectsReport,
+  type RejectsRequest,
+  type ReplayReport,
+  type ReplayRequest,
+  runReplay,
+} from "./quarantine";
 import type { LoadReport } from "./report";
 import type { RuntimeDeps } from "./runtime-clients";
 import type { StatusReport } from "./status/grid";
 import { runStatus, type StatusRequest } from "./status/read";
 
+/** Quarantined lines one `rejects` answer may carry: up to 50 whole raw lines stay under Lambda's 6 MB. */
+export const LAMBDA_REJECTS_LIMIT = 50;
+
 const payloadSchema = z.strictObject({
-  action: z.optional(z.enum(["load", "create-tables", "status", "ping"])),
+  action: z.optional(z.enum(["load", "create-tables", "status", "ping", "rejects", "replay"])),
   from: z.optional(z.string()),
   to: z.optional(z.string()),
   streams: z.optional(z.array(z.string())),
@@ -35,6 +46,9 @@ const payloadSchema = z.strictObject({
   requestId: z.optional(z.string()),
   dryRun: z.optional(z.boolean()),
   verify: z.optional(z.boolean()),
+  batchId: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  pending: z.optional(z.boolean()),
+  limit: z.optional(z.int().check(z.minimum(1), z.maximum(LAMBDA_REJECTS_LIMIT))),
   continuation: z.optional(
     z.strictObject({
       chainId: z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)),
@@ -49,7 +63,9 @@ export type LambdaCommand =
   | { action: "load"; scheduled: boolean; request: LoadRequest; chain?: ChainStep }
   | { action: "create-tables"; scheduled: false; request: { streams?: string[]; dryRun?: boolean } }
   | { action: "status"; scheduled: false; request: StatusRequest }
-  | { action: "ping"; scheduled: false; request: Record<string, never> };
+  | { action: "ping"; scheduled: false; request: Record<string, never> }
+  | { action: "rejects"; scheduled: false; request: RejectsRequest }
+  | { action: "replay"; scheduled: false; request: ReplayRequest };
 
 export type LambdaResponse =
   | { ok: true; report: LoadReport; continuation?: LoaderPayload }
@@ -58,6 +74,8 @@ export type LambdaResponse =
   | { ok: true; tables: CreateTablesReport }
   | { ok: true; status: StatusReport }
   | { ok: true; ping: PingReport }
+  | { ok: true; rejects: RejectsReport }
+  | { ok: true; replay: ReplayReport }
   | { ok: false; error: ErrorInfo; report?: LoadReport };
 
 function isScheduled(event: unknown): boolean {
@@ -96,6 +114,33 @@ export function parseLambdaEvent(event: unknown, newChainId: () => string = rand
   if (action === "ping") {
     if (Object.keys(request).length > 0) throw new UsageError("a ping carries nothing but {action: ping}");
     return { action, scheduled: false, request: {} };
+  }
+  const { batchId, pending, limit } = rest;
+  if (action === "rejects") {
+    const { from, to, streams } = rest;
+    const request: RejectsRequest = {
+      ...(from && { from }),
+      ...(to && { to }),
+      ...(streams && { streams }),
+      ...(batchId && { batchId }),
+      ...(pending && { pending }),
+      limit: limit ?? LAMBDA_REJECTS_LIMIT,
+    };
+    return { action, scheduled: false, request };
+  }
+  if (action === "replay") {
+    const { from, to, streams, dryRun } = rest;
+    const request: ReplayRequest = {
+      ...(batchId && { batchId }),
+      ...(from && { from }),
+      ...(to && { to }),
+      ...(streams && { streams }),
+      ...(dryRun && { dryRun }),
+    };
+    return { action, scheduled: false, request };
+  }
+  if (batchId !== undefined || pending !== undefined || limit !== undefined) {
+    throw new UsageError("batchId, pending and limit belong to the rejects and replay actions");
   }
   if (action === "status") {
     const { from, to, streams, verify } = rest;
@@ -154,6 +199,16 @@ export async function handleLambdaEvent(
       return { ok: true, status: await runStatus(config, command.request, deps) };
     }
     if (command.action === "ping") return { ok: true, ping: await runPing(config, deps) };
+    if (command.action === "rejects") {
+      return { ok: true, rejects: await listRejects(config, command.request, deps) };
+    }
+    if (command.action === "replay") {
+      // Each replay batch commits on its own: a replay cut short by the Lambda's timeout is
+      // continued by sending it again (what is replayed is not selected again).
+      const replay = await runReplay(config, command.request, deps);
+      runtime.log("info", "replay finished", { filter: replay.filter, streams: replay.streams });
+      return { ok: true, replay };
+    }
     if (command.action === "create-tables") {
       const tables = await createTables(config, command.request, deps);
       runtime.log("info", "tables created", { statements: tables.statements.length, dryRun: tables.dryRun });

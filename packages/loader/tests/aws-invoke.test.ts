@@ -2,6 +2,7 @@
 // "Lambda" here is the real handler logic running in-process against the local stack, behind a JSON
 // boundary like AWS's (or, for the loop itself, a Lambda that answers with prepared reports).
 import type { InvokeCommand } from "@aws-sdk/client-lambda";
+import { makeRecords } from "@kr/test-utils";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invokeLoad } from "../src/aws-invoke";
 import { runCli } from "../src/cli-main";
@@ -14,7 +15,7 @@ import {
   UsageError,
 } from "../src/index";
 import { handleLambdaEvent, type LambdaRuntime } from "../src/lambda-event";
-import { hourAt, writeDataset } from "./helpers/data";
+import { hourAt, putObject, writeDataset } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
 
 let stack: TestStack;
@@ -260,6 +261,63 @@ describe("the CLI in AWS mode", () => {
       verify: true,
     });
     expect(stdout).toMatch(/│ 2026-12-30T01 │ utm +│ +\d+ │/);
+  });
+
+  it("rejects and replay go through the Lambda (the cluster is private), exactly once", async () => {
+    const hour = hourAt("2026-12-29T03");
+    const fixable = {
+      ...makeRecords("utm", hour, 1, 31)[0],
+      event_id: "via-lambda",
+      occurred_at: "2026-13-45T00:00:00Z",
+    };
+    await putObject(stack.s3Client, BUCKET, "utm", hour, [...makeRecords("utm", hour, 2, 32), fixable]);
+    const lambda = localLambda();
+    const cli = async (argv: string[]) => {
+      let stdout = "";
+      const code = await runCli(argv, {
+        stdout: {
+          write: (s: string) => {
+            stdout += s;
+            return true;
+          },
+        },
+        stderr: { write: () => true, isTTY: false },
+        loadConfig: () => awsConfig(),
+        lambda: () => lambda,
+      });
+      return { code, stdout };
+    };
+    expect((await cli(["--from", "2026-12-29T03", "--stream", "utm"])).code).toBe(0);
+
+    const listed = await cli(["rejects", "--stream", "utm", "--pending", "--json"]);
+    expect(listed.code).toBe(0);
+    expect(lambda.payloads.at(-1)).toEqual({ action: "rejects", streams: ["utm"], pending: true });
+    const rejects = JSON.parse(listed.stdout) as {
+      total: number;
+      records: { id: number; batchId: string; reason: string }[];
+    };
+    const record = rejects.records.find((r) => r.reason.startsWith("column occurred_at"));
+    expect(record).toBeDefined();
+
+    await stack.query("UPDATE loader.rejected_records SET raw_line = $1 WHERE id = $2", [
+      JSON.stringify({ ...fixable, occurred_at: "2026-12-29T03:10:00Z" }),
+      record?.id,
+    ]);
+    const replayed = await cli(["replay", "--batch", record?.batchId as string]);
+    expect(replayed.code).toBe(0);
+    expect(lambda.payloads.at(-1)).toEqual({ action: "replay", batchId: record?.batchId });
+    // selected 1, replayed 1, still rejected 0
+    expect(replayed.stdout).toMatch(/│ utm +│ 1 +│ 1 +│ 0 +│/);
+    const [row] = await stack.query<{ n: string }>(
+      "SELECT COUNT(*) AS n FROM public.utm WHERE event_id = 'via-lambda'",
+    );
+    expect(row?.n).toBe("1");
+
+    // A listing larger than one Lambda answer holds is refused before anything is invoked.
+    const before = lambda.payloads.length;
+    const tooMany = await cli(["rejects", "--limit", "51"]);
+    expect(tooMany.code).toBe(2);
+    expect(lambda.payloads).toHaveLength(before);
   });
 
   it("create-tables --dry-run prints the Redshift DDL without invoking anything", async () => {
