@@ -68,6 +68,7 @@ export {
   buildDropStaging,
   buildDropUnchanged,
   buildInsertFromStaging,
+  buildStagingDistinctKeys,
   buildStagingStats,
   type MergeOptions,
   type MergeTarget,

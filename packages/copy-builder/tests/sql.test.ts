@@ -18,6 +18,7 @@ import {
   buildLoadErrorsSinceQuery,
   buildLock,
   buildStageMark,
+  buildStagingDistinctKeys,
   buildStagingRejects,
   buildStagingStats,
   buildVerifyLedgerQuery,
@@ -188,6 +189,14 @@ describe("stage and merge (one text for both dialects)", () => {
     expect(buildDropStaging(target)).toBe('DROP TABLE "kr_stage_utm"');
     expect(buildStagingStats(target)).toBe(
       'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_utm"',
+    );
+    // PostgreSQL counts distinct 64-bit key hashes (exact when equal to the rows; a lower bound else).
+    expect(buildStagingStats(target, "postgres")).toBe(
+      'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT hashtextextended("event_id", 0)) AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_utm"',
+    );
+    expect(buildStagingStats(target, "redshift")).toBe(buildStagingStats(target));
+    expect(buildStagingDistinctKeys(target)).toBe(
+      'SELECT COUNT(DISTINCT "event_id") AS distinct_keys FROM "kr_stage_utm"',
     );
   });
 
