@@ -68,7 +68,6 @@ export {
   buildDropStaging,
   buildDropUnchanged,
   buildInsertFromStaging,
-  buildStagingDistinctKeys,
   buildStagingStats,
   type MergeOptions,
   type MergeTarget,

@@ -18,7 +18,6 @@ import {
   buildLedgerRecord,
   buildLock,
   buildReimportLookup,
-  buildStagingDistinctKeys,
   buildStagingRejects,
   buildStagingStats,
   buildStatementTimeout,
@@ -241,7 +240,8 @@ async function merge(
   let unchanged = 0;
   if (rowsStaged > 0 && staged.bounds) {
     if (!distinctExact && input.reimport) {
-      const { rows } = await client.query<{ distinct_keys: unknown }>(buildStagingDistinctKeys(target));
+      // The exact form (COUNT(DISTINCT key)) of the staging statistics.
+      const { rows } = await client.query<{ distinct_keys: unknown }>(buildStagingStats(target));
       distinctKeys = count(rows[0]?.distinct_keys);
     }
     // A re-import mostly brings rows the table already has: on PostgreSQL they are left alone instead

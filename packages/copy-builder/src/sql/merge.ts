@@ -51,11 +51,8 @@ export function buildAnalyzeStaging(target: MergeTarget): string {
   // the key is unique and the sort key's range, not fine histograms. The default target (100) reads
   // 30,000 rows — every page of a batch of ~100k wide rows — and took ~100 ms a batch; 10 reads
   // 3,000 rows (~10 ms). SET LOCAL ends with the stage transaction.
-  return `SET LOCAL default_statistics_target = ${STAGING_STATISTICS_TARGET}; ANALYZE ${quoteIdent(target.staging, "staging table")} (${columns})`;
+  return `SET LOCAL default_statistics_target = 10; ANALYZE ${quoteIdent(target.staging, "staging table")} (${columns})`;
 }
-
-/** default_statistics_target for ANALYZE of a staging table (PostgreSQL). */
-export const STAGING_STATISTICS_TARGET = 10;
 
 export interface MergeOptions {
   /**
@@ -118,7 +115,8 @@ function boundsSql(
  * 500k rows). Equal keys have equal hashes, so it is never above the distinct keys, and equal to
  * `rows_staged` only when every key is distinct: then it is exact. When it is below, staging may hold
  * duplicates (or two keys share a hash): the merge then dedupes, and takes the exact count from the
- * deduping insert (one row per key) or from buildStagingDistinctKeys. Redshift keeps COUNT(DISTINCT).
+ * deduping insert (one row per key) or, on a re-import, from this query's exact (Redshift) form.
+ * Redshift keeps COUNT(DISTINCT).
  */
 export function buildStagingStats(target: MergeTarget, dialect: Dialect = "redshift"): string {
   const key = quoteIdent(target.key, "key column");
@@ -126,12 +124,6 @@ export function buildStagingStats(target: MergeTarget, dialect: Dialect = "redsh
   const distinct =
     dialect === "postgres" ? `COUNT(DISTINCT hashtextextended(${key}, 0))` : `COUNT(DISTINCT ${key})`;
   return `SELECT COUNT(*) AS rows_staged, ${distinct} AS distinct_keys, MIN(${sort}) AS min_sort, MAX(${sort}) AS max_sort FROM ${quoteIdent(target.staging)}`;
-}
-
-/** One row, `distinct_keys`: the exact number of distinct keys in staging (see buildStagingStats). */
-export function buildStagingDistinctKeys(target: MergeTarget): string {
-  const key = quoteIdent(target.key, "key column");
-  return `SELECT COUNT(DISTINCT ${key}) AS distinct_keys FROM ${quoteIdent(target.staging)}`;
 }
 
 /**
