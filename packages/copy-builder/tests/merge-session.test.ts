@@ -52,7 +52,9 @@ describe("dedupe window", () => {
 
 describe("staging housekeeping", () => {
   it("analyzes staging (PostgreSQL) and drops it, IF EXISTS after a failure", () => {
-    expect(buildAnalyzeStaging(target)).toBe('ANALYZE "kr_stage_utm" ("event_id", "occurred_at")');
+    expect(buildAnalyzeStaging(target)).toBe(
+      'SET LOCAL default_statistics_target = 10; ANALYZE "kr_stage_utm" ("event_id", "occurred_at")',
+    );
     expect(buildDropStaging(target, { ifExists: true })).toBe('DROP TABLE IF EXISTS "kr_stage_utm"');
   });
 

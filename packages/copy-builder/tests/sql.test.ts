@@ -189,6 +189,11 @@ describe("stage and merge (one text for both dialects)", () => {
     expect(buildStagingStats(target)).toBe(
       'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_utm"',
     );
+    // PostgreSQL counts distinct 64-bit key hashes (exact when equal to the rows; a lower bound else).
+    expect(buildStagingStats(target, "postgres")).toBe(
+      'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT hashtextextended("event_id", 0)) AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_utm"',
+    );
+    expect(buildStagingStats(target, "redshift")).toBe(buildStagingStats(target));
   });
 
   it("finds and removes, in SQL, staged rows whose key does not fit or that lack a required field", () => {

@@ -261,7 +261,7 @@ async function stage(
     distinct_keys: unknown;
     min_sort: Date | null;
     max_sort: Date | null;
-  }>(buildStagingStats(target));
+  }>(buildStagingStats(target, driver.dialect));
   await client.query("COMMIT");
   const stats = rows[0];
   return {
@@ -283,12 +283,22 @@ async function merge(
   lines?: readonly ReplayLine[],
 ): Promise<BatchResult> {
   const { client, driver, stream } = input;
-  const { files, rowsStaged, distinctKeys } = staged;
+  const { files, rowsStaged } = staged;
+  // PostgreSQL's staging statistics count distinct key hashes: exact when every key is distinct,
+  // a lower bound otherwise (see buildStagingStats). Below rowsStaged, the exact count comes from the
+  // deduping insert (one row per key), or, where the re-import needs it first, from a count.
+  let distinctKeys = staged.distinctKeys;
+  const distinctExact = driver.dialect !== "postgres" || distinctKeys === rowsStaged;
   const options = { windowHours: input.dedupeWindowHours ?? 0 };
   let replaced = 0;
   let written = 0;
   let unchanged = 0;
   if (rowsStaged > 0 && staged.bounds) {
+    if (!distinctExact && input.reimport) {
+      // The exact form (COUNT(DISTINCT key)) of the staging statistics.
+      const { rows } = await client.query<{ distinct_keys: unknown }>(buildStagingStats(target));
+      distinctKeys = count(rows[0]?.distinct_keys);
+    }
     // A re-import mostly brings rows the table already has: on PostgreSQL they are left alone instead
     // of deleted and written again (Redshift: see docs/loading.md). First a read-only count: when
     // every staged row is unchanged, nothing is written; when only some are, they leave staging.
@@ -315,6 +325,8 @@ async function merge(
         buildInsertFromStaging(target, { dedupe: distinctKeys < rowsStaged }),
       );
       written = inserted.rowCount ?? 0;
+      // Not a re-import (which counted above): the deduping insert wrote one row per staged key.
+      if (!distinctExact && !input.reimport) distinctKeys = written;
     }
   }
 
@@ -426,7 +438,7 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     `${buildRejectsFromStaging(target, input.columns)} -- only when the SELECT found any`,
     buildDeleteStagingRejects(target, input.columns),
     ...(postgres ? [buildAnalyzeStaging(target)] : []),
-    buildStagingStats(target),
+    buildStagingStats(target, input.driver.dialect),
     "COMMIT",
     "-- merge: under the lock, in one transaction",
     ...setTimeout,

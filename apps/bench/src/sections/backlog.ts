@@ -3,9 +3,10 @@
 import { join } from "node:path";
 import { createRuntimeDeps, createTables, type LoadReport, loadConfig, runLoad } from "@kr/loader";
 import pg from "pg";
-import { buildDataset } from "../data";
+import { type BenchDataset, buildDataset } from "../data";
 import type { Figures } from "../results";
-import { startStandIns } from "../stand-ins";
+import { type StandIns, startStandIns } from "../stand-ins";
+import { median } from "../stats";
 import { loaderEnv, openBenchWarehouse } from "../warehouse";
 import type { SectionContext } from "./context";
 import { uploadObjects } from "./loader";
@@ -15,7 +16,7 @@ const BUCKET = "kr-bench";
 const MAX_RUNS = 100;
 
 export async function measureBacklog(context: SectionContext, figures: Figures): Promise<void> {
-  const { options, progress } = context;
+  const { options } = context;
   const dataset = buildDataset(options.events);
   const standIns = await startStandIns(
     { bucket: BUCKET },
@@ -23,6 +24,48 @@ export async function measureBacklog(context: SectionContext, figures: Figures):
   );
   try {
     await uploadObjects(standIns, dataset);
+    // Each repetition on a fresh database; the figures are medians (the worst overrun: the maximum),
+    // since one unbounded batch measured once made the ratio swing with the machine's load.
+    const results: Repetition[] = [];
+    for (let rep = 1; rep <= options.repetitions; rep++) {
+      results.push(await repetition(context, standIns, dataset, `backlog ${rep}/${options.repetitions}`));
+    }
+    const ratios = results.map((r) => r.unboundedS / r.drainedS);
+    figures.set("loader.backlog.invocations", median(results.map((r) => r.runs)));
+    figures.set("loader.backlog.max_invocation_s_over_budget", Math.max(...results.map((r) => r.worstOverS)));
+    figures.set("loader.backlog.throughput_ratio", median(ratios));
+    for (const r of results) if (r.note) figures.notes.push(r.note);
+    figures.notes.push(
+      `backlog: ${dataset.objects.length} objects; per repetition: ${results
+        .map(
+          (r) =>
+            `one unbounded batch ${r.unboundedS.toFixed(2)} s, drained in ${r.runs} runs of ≤ ${r.budgetS} s budget (batches of ≤ ${r.batchFiles} objects) ${r.drainedS.toFixed(2)} s`,
+        )
+        .join("; ")}; throughput ratios ${ratios.map((x) => x.toFixed(2)).join(", ")} (median reported)`,
+    );
+  } finally {
+    await standIns.close();
+  }
+}
+
+interface Repetition {
+  unboundedS: number;
+  drainedS: number;
+  runs: number;
+  worstOverS: number;
+  budgetS: number;
+  batchFiles: number;
+  note?: string;
+}
+
+async function repetition(
+  context: SectionContext,
+  standIns: StandIns,
+  dataset: BenchDataset,
+  tag: string,
+): Promise<Repetition> {
+  const { progress } = context;
+  {
     const warehouse = await openBenchWarehouse(context.config, standIns);
     context.backend = warehouse.describe;
     const admin = new pg.Client(warehouse.url);
@@ -51,7 +94,7 @@ export async function measureBacklog(context: SectionContext, figures: Figures):
       });
       const unboundedS = unbounded.durationMs / 1000;
       progress(
-        `backlog: one unbounded batch of ${unbounded.totals.files} objects in ${unboundedS.toFixed(2)} s`,
+        `${tag}: one unbounded batch of ${unbounded.totals.files} objects in ${unboundedS.toFixed(2)} s`,
       );
 
       // The same backlog again (the batch history stays, as on a loader that has run before), drained
@@ -67,7 +110,7 @@ export async function measureBacklog(context: SectionContext, figures: Figures):
         });
         runs.push(report);
         progress(
-          `backlog: run ${runs.length} (budget ${budgetS} s): ${report.totals.files} objects in ${(report.durationMs / 1000).toFixed(2)} s, ${report.pending.files} pending`,
+          `${tag}: run ${runs.length} (budget ${budgetS} s): ${report.totals.files} objects in ${(report.durationMs / 1000).toFixed(2)} s, ${report.pending.files} pending`,
         );
         if (report.pending.files === 0) break;
         if (report.totals.files === 0)
@@ -78,22 +121,21 @@ export async function measureBacklog(context: SectionContext, figures: Figures):
       const { rows } = await admin.query<{ n: string; d: string }>(
         "SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM public.events",
       );
-      if (Number(rows[0]?.n) !== dataset.records || Number(rows[0]?.d) !== dataset.records) {
-        figures.notes.push(
-          `backlog: after the drain public.events holds ${rows[0]?.n} rows (${rows[0]?.d} distinct), expected ${dataset.records}`,
-        );
-      }
-      figures.set("loader.backlog.invocations", runs.length);
-      figures.set("loader.backlog.max_invocation_s_over_budget", worstOverS);
-      figures.set("loader.backlog.throughput_ratio", unboundedS / drainedS);
-      figures.notes.push(
-        `backlog: ${dataset.objects.length} objects, one unbounded batch ${unboundedS.toFixed(2)} s; drained in ${runs.length} runs of ≤ ${budgetS} s budget, batches of ≤ ${batchFiles} objects, ${drainedS.toFixed(2)} s in total`,
-      );
+      const exact = Number(rows[0]?.n) === dataset.records && Number(rows[0]?.d) === dataset.records;
+      return {
+        unboundedS,
+        drainedS,
+        runs: runs.length,
+        worstOverS,
+        budgetS,
+        batchFiles,
+        ...(!exact && {
+          note: `${tag}: after the drain public.events holds ${rows[0]?.n} rows (${rows[0]?.d} distinct), expected ${dataset.records}`,
+        }),
+      };
     } finally {
       await admin.end().catch(() => {});
       await warehouse.close();
     }
-  } finally {
-    await standIns.close();
   }
 }

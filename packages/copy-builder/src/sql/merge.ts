@@ -3,7 +3,7 @@
 // transaction) delete the target rows whose key is staged and insert one row per key, so readers see
 // the batch entirely or not at all and never wait for the bytes to move.
 import { qualifiedName, quoteIdent, validateIdentifier } from "../identifiers";
-import { timestampLiteral } from "./dialect";
+import { type Dialect, timestampLiteral } from "./dialect";
 
 export interface MergeTarget {
   schema: string;
@@ -47,7 +47,11 @@ export function buildAnalyzeStaging(target: MergeTarget): string {
   // Only the join columns: their statistics are what the plan needs, and the wide ones (JSON) are
   // most of ANALYZE's cost.
   const columns = [target.key, target.sortKey].map((c) => quoteIdent(c, "column")).join(", ");
-  return `ANALYZE ${quoteIdent(target.staging, "staging table")} (${columns})`;
+  // A small sample is enough: the plan needs the row count (exact, from the table's size), whether
+  // the key is unique and the sort key's range, not fine histograms. The default target (100) reads
+  // 30,000 rows — every page of a batch of ~100k wide rows — and took ~100 ms a batch; 10 reads
+  // 3,000 rows (~10 ms). SET LOCAL ends with the stage transaction.
+  return `SET LOCAL default_statistics_target = 10; ANALYZE ${quoteIdent(target.staging, "staging table")} (${columns})`;
 }
 
 export interface MergeOptions {
@@ -103,11 +107,23 @@ function boundsSql(
   return [timestampLiteral(low), timestampLiteral(high)];
 }
 
-/** One row: rows_staged, distinct_keys, min_sort, max_sort. */
-export function buildStagingStats(target: MergeTarget): string {
+/**
+ * One row: rows_staged, distinct_keys, min_sort, max_sort.
+ *
+ * PostgreSQL (`dialect: "postgres"`): `distinct_keys` counts distinct 64-bit hashes of the key
+ * (`hashtextextended`), which sorts 8-byte integers instead of the key's strings (~2.5× faster on
+ * 500k rows). Equal keys have equal hashes, so it is never above the distinct keys, and equal to
+ * `rows_staged` only when every key is distinct: then it is exact. When it is below, staging may hold
+ * duplicates (or two keys share a hash): the merge then dedupes, and takes the exact count from the
+ * deduping insert (one row per key) or, on a re-import, from this query's exact (Redshift) form.
+ * Redshift keeps COUNT(DISTINCT).
+ */
+export function buildStagingStats(target: MergeTarget, dialect: Dialect = "redshift"): string {
   const key = quoteIdent(target.key, "key column");
   const sort = quoteIdent(target.sortKey, "sort key column");
-  return `SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT ${key}) AS distinct_keys, MIN(${sort}) AS min_sort, MAX(${sort}) AS max_sort FROM ${quoteIdent(target.staging)}`;
+  const distinct =
+    dialect === "postgres" ? `COUNT(DISTINCT hashtextextended(${key}, 0))` : `COUNT(DISTINCT ${key})`;
+  return `SELECT COUNT(*) AS rows_staged, ${distinct} AS distinct_keys, MIN(${sort}) AS min_sort, MAX(${sort}) AS max_sort FROM ${quoteIdent(target.staging)}`;
 }
 
 /**
