@@ -51,10 +51,13 @@ async function replay(label: string, reimport: boolean) {
   let duplicates = true;
   let bounds: { min: Date; max: Date } | undefined;
   const spec = STREAM_TABLES.events as { key: string; sortKey: string };
+  // The plan's own staging table (its name carries the batch id), and its rejects table.
+  const staging =
+    /CREATE TEMP TABLE "(kr_stage_[a-z0-9_]+?)" \(/.exec(sql.join("\n"))?.[1] ?? "kr_stage_events";
   const target = () => ({
     schema: "public",
     table: "events",
-    staging: "kr_stage_events",
+    staging,
     columns: columns.map((c) => c.name),
     key: spec.key,
     sortKey: spec.sortKey,
@@ -74,10 +77,11 @@ async function replay(label: string, reimport: boolean) {
         client,
         stream: "events",
         batchId: "profile",
-        staging: "kr_stage_events",
+        staging,
         columns,
         target: target(),
         targetColumns: columns,
+        rejectsTable: `${staging}_rejects`,
         files,
         maxErrors: 0,
       });
@@ -93,7 +97,7 @@ async function replay(label: string, reimport: boolean) {
         {
           schema: "public",
           table: "events",
-          staging: "kr_stage_events",
+          staging,
           columns: names,
           key: spec.key,
           sortKey: spec.sortKey,
