@@ -86,6 +86,38 @@ function raise(response: Extract<LambdaResponse, { ok: false }>, loaded: LoadRep
   throw new LoadFailedError(error.message, report ? { report } : undefined);
 }
 
+/** The answers of the one-shot actions, by the key that carries each. */
+interface Answers {
+  tables: CreateTablesReport;
+  status: StatusReport;
+  rejects: RejectsReport;
+  replay: ReplayReport;
+  ping: PingReport;
+}
+
+/** A one-shot action (not a load): its answer under `key`, or the Lambda's error, typed. */
+async function ask<K extends keyof Answers>(
+  config: { aws: Pick<LoaderConfig["aws"], "functionName"> },
+  lambda: LambdaInvoker,
+  payload: LoaderPayload,
+  key: K,
+  what: string,
+): Promise<Answers[K]> {
+  const response = await invoke(config, lambda, payload);
+  if (!response.ok) raise(response, []);
+  if (!(key in response)) throw new LoadFailedError(`the loader Lambda answered without ${what}`);
+  return (response as unknown as Answers)[key];
+}
+
+/** The hours and streams a request selects, as payload fields (absent ones left out). */
+function selection(request: { from?: string; to?: string; streams?: readonly string[] }): LoaderPayload {
+  return {
+    ...(request.from !== undefined && { from: request.from }),
+    ...(request.to !== undefined && { to: request.to }),
+    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+  };
+}
+
 export interface InvokeDeps {
   lambda: LambdaInvoker;
   /** After each invocation: bytes loaded so far of bytes loaded + still pending. */
@@ -151,14 +183,12 @@ export async function invokeCreateTables(
   request: CreateTablesRequest,
   deps: Pick<InvokeDeps, "lambda">,
 ): Promise<CreateTablesReport> {
-  const response = await invoke(config, deps.lambda, {
+  const payload: LoaderPayload = {
     action: "create-tables",
-    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...selection(request),
     ...(request.dryRun && { dryRun: true }),
-  });
-  if (!response.ok) raise(response, []);
-  if (!("tables" in response)) throw new LoadFailedError("the loader Lambda answered without a table report");
-  return response.tables;
+  };
+  return ask(config, deps.lambda, payload, "tables", "a table report");
 }
 
 /** `status` in AWS mode: the Lambda reads the ledger (the cluster is private) and lists S3. */
@@ -169,16 +199,12 @@ export async function invokeStatus(
 ): Promise<StatusReport> {
   // Checked here first so a typo never costs an invocation.
   resolveRequest(config, request, (deps.now ?? (() => new Date()))());
-  const response = await invoke(config, deps.lambda, {
+  const payload: LoaderPayload = {
     action: "status",
-    ...(request.from !== undefined && { from: request.from }),
-    ...(request.to !== undefined && { to: request.to }),
-    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...selection(request),
     ...(request.verify && { verify: true }),
-  });
-  if (!response.ok) raise(response, []);
-  if (!("status" in response)) throw new LoadFailedError("the loader Lambda answered without a status");
-  return response.status;
+  };
+  return ask(config, deps.lambda, payload, "status", "a status");
 }
 
 /**
@@ -195,19 +221,14 @@ export async function invokeRejects(
       `--limit ${request.limit}: through the Lambda a listing holds at most ${LAMBDA_REJECTS_LIMIT} lines (narrow it with --from/--to, --stream or --batch, or use --direct)`,
     );
   }
-  const response = await invoke(config, deps.lambda, {
+  const payload: LoaderPayload = {
     action: "rejects",
-    ...(request.from !== undefined && { from: request.from }),
-    ...(request.to !== undefined && { to: request.to }),
-    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...selection(request),
     ...(request.batchId !== undefined && { batchId: request.batchId }),
     ...(request.pending && { pending: true }),
     ...(request.limit !== undefined && { limit: request.limit }),
-  });
-  if (!response.ok) raise(response, []);
-  if (!("rejects" in response))
-    throw new LoadFailedError("the loader Lambda answered without the quarantine");
-  return response.rejects;
+  };
+  return ask(config, deps.lambda, payload, "rejects", "the quarantine");
 }
 
 /**
@@ -219,18 +240,13 @@ export async function invokeReplay(
   request: ReplayRequest,
   deps: Pick<InvokeDeps, "lambda">,
 ): Promise<ReplayReport> {
-  const response = await invoke(config, deps.lambda, {
+  const payload: LoaderPayload = {
     action: "replay",
     ...(request.batchId !== undefined && { batchId: request.batchId }),
-    ...(request.from !== undefined && { from: request.from }),
-    ...(request.to !== undefined && { to: request.to }),
-    ...(request.streams && request.streams.length > 0 && { streams: [...request.streams] }),
+    ...selection(request),
     ...(request.dryRun && { dryRun: true }),
-  });
-  if (!response.ok) raise(response, []);
-  if (!("replay" in response))
-    throw new LoadFailedError("the loader Lambda answered without a replay report");
-  return response.replay;
+  };
+  return ask(config, deps.lambda, payload, "replay", "a replay report");
 }
 
 /**
@@ -241,8 +257,5 @@ export async function invokePing(
   config: { aws: Pick<LoaderConfig["aws"], "functionName"> },
   deps: Pick<InvokeDeps, "lambda">,
 ): Promise<PingReport> {
-  const response = await invoke(config, deps.lambda, { action: "ping" });
-  if (!response.ok) raise(response, []);
-  if (!("ping" in response)) throw new LoadFailedError("the loader Lambda answered without a ping report");
-  return response.ping;
+  return ask(config, deps.lambda, { action: "ping" }, "ping", "a ping report");
 }

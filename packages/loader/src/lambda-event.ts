@@ -115,50 +115,34 @@ export function parseLambdaEvent(event: unknown, newChainId: () => string = rand
     if (Object.keys(request).length > 0) throw new UsageError("a ping carries nothing but {action: ping}");
     return { action, scheduled: false, request: {} };
   }
-  const { batchId, pending, limit } = rest;
+  // Each action's request: the payload's fields it takes, left out where absent (or false / "").
+  const only = <K extends keyof typeof rest>(...keys: K[]) =>
+    Object.fromEntries(
+      keys
+        .filter((k) => rest[k] !== undefined && rest[k] !== false && rest[k] !== "")
+        .map((k) => [k, rest[k]]),
+    ) as { [P in K]?: NonNullable<(typeof rest)[P]> };
   if (action === "rejects") {
-    const { from, to, streams } = rest;
     const request: RejectsRequest = {
-      ...(from && { from }),
-      ...(to && { to }),
-      ...(streams && { streams }),
-      ...(batchId && { batchId }),
-      ...(pending && { pending }),
-      limit: limit ?? LAMBDA_REJECTS_LIMIT,
+      ...only("from", "to", "streams", "batchId", "pending"),
+      limit: rest.limit ?? LAMBDA_REJECTS_LIMIT,
     };
     return { action, scheduled: false, request };
   }
   if (action === "replay") {
-    const { from, to, streams, dryRun } = rest;
-    const request: ReplayRequest = {
-      ...(batchId && { batchId }),
-      ...(from && { from }),
-      ...(to && { to }),
-      ...(streams && { streams }),
-      ...(dryRun && { dryRun }),
-    };
+    const request: ReplayRequest = only("batchId", "from", "to", "streams", "dryRun");
     return { action, scheduled: false, request };
   }
-  if (batchId !== undefined || pending !== undefined || limit !== undefined) {
+  if (rest.batchId !== undefined || rest.pending !== undefined || rest.limit !== undefined) {
     throw new UsageError("batchId, pending and limit belong to the rejects and replay actions");
   }
   if (action === "status") {
-    const { from, to, streams, verify } = rest;
-    const request: StatusRequest = {
-      ...(from && { from }),
-      ...(to && { to }),
-      ...(streams && { streams }),
-      ...(verify && { verify }),
-    };
+    const request: StatusRequest = only("from", "to", "streams", "verify");
     return { action, scheduled: false, request };
   }
   if (rest.verify !== undefined) throw new UsageError("verify belongs to the status action");
   return action === "create-tables"
-    ? {
-        action,
-        scheduled: false,
-        request: { ...(rest.streams && { streams: rest.streams }), ...(rest.dryRun && { dryRun: true }) },
-      }
+    ? { action, scheduled: false, request: only("streams", "dryRun") }
     : { action, scheduled: false, request };
 }
 

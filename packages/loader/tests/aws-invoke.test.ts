@@ -196,53 +196,10 @@ describe("invokeLoad", () => {
 });
 
 describe("the CLI in AWS mode", () => {
-  it("goes through the Lambda and prints the merged summary table", async () => {
+  /** Runs the CLI in AWS mode against `lambda`; returns its exit code and what it printed. */
+  async function cli(argv: string[], lambda = localLambda()) {
     let stdout = "";
-    const code = await runCli(["--", "--from", "2026-12-30T00", "--to", "2026-12-31T05", "--reimport"], {
-      stdout: {
-        write: (s: string) => {
-          stdout += s;
-          return true;
-        },
-      },
-      stderr: { write: () => true, isTTY: false },
-      loadConfig: () => awsConfig(),
-      lambda: () => localLambda(),
-    });
-    expect(code).toBe(0);
-    expect(stdout).toContain("re-import 2026-12-30T00..2026-12-31T05 (30 h, lambda)");
-    // rows staged 90, inserted 0, replaced 0, unchanged 90 (the rows were identical)
-    expect(stdout).toMatch(/│ utm +│ loaded +│ +30 │ .* │ +90 │ +0 │ +0 │ +90 │/);
-  });
-
-  it("status goes through the Lambda (a `status` action) and prints the grid", async () => {
-    let stdout = "";
-    const lambda = localLambda();
-    const code = await runCli(
-      ["status", "--from", "2026-12-30T00", "--to", "2026-12-30T02", "--stream", "utm"],
-      {
-        stdout: {
-          write: (s: string) => {
-            stdout += s;
-            return true;
-          },
-        },
-        stderr: { write: () => true, isTTY: false },
-        loadConfig: () => awsConfig(),
-        lambda: () => lambda,
-      },
-    );
-    expect(code).toBe(0);
-    expect(lambda.payloads).toEqual([
-      { action: "status", from: "2026-12-30T00", to: "2026-12-30T02", streams: ["utm"] },
-    ]);
-    // Whatever earlier tests loaded, every hour of the range has its one object in S3.
-    expect(stdout).toMatch(/│ 2026-12-30T01 │ [01]\/1 (loaded|pending) +│/);
-    expect(stdout).toContain("newest fully loaded hour:");
-
-    // --verify travels too: the Lambda reads the objects and answers the reconciliation with the grid.
-    stdout = "";
-    const verified = await runCli(["status", "--from", "2026-12-30T01", "--stream", "utm", "--verify"], {
+    const code = await runCli(argv, {
       stdout: {
         write: (s: string) => {
           stdout += s;
@@ -253,14 +210,48 @@ describe("the CLI in AWS mode", () => {
       loadConfig: () => awsConfig(),
       lambda: () => lambda,
     });
-    expect(verified).toBe(0);
+    return { code, stdout };
+  }
+
+  it("goes through the Lambda and prints the merged summary table", async () => {
+    const { code, stdout } = await cli([
+      "--",
+      "--from",
+      "2026-12-30T00",
+      "--to",
+      "2026-12-31T05",
+      "--reimport",
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("re-import 2026-12-30T00..2026-12-31T05 (30 h, lambda)");
+    // rows staged 90, inserted 0, replaced 0, unchanged 90 (the rows were identical)
+    expect(stdout).toMatch(/│ utm +│ loaded +│ +30 │ .* │ +90 │ +0 │ +0 │ +90 │/);
+  });
+
+  it("status goes through the Lambda (a `status` action) and prints the grid", async () => {
+    const lambda = localLambda();
+    const { code, stdout } = await cli(
+      ["status", "--from", "2026-12-30T00", "--to", "2026-12-30T02", "--stream", "utm"],
+      lambda,
+    );
+    expect(code).toBe(0);
+    expect(lambda.payloads).toEqual([
+      { action: "status", from: "2026-12-30T00", to: "2026-12-30T02", streams: ["utm"] },
+    ]);
+    // Whatever earlier tests loaded, every hour of the range has its one object in S3.
+    expect(stdout).toMatch(/│ 2026-12-30T01 │ [01]\/1 (loaded|pending) +│/);
+    expect(stdout).toContain("newest fully loaded hour:");
+
+    // --verify travels too: the Lambda reads the objects and answers the reconciliation with the grid.
+    const verified = await cli(["status", "--from", "2026-12-30T01", "--stream", "utm", "--verify"], lambda);
+    expect(verified.code).toBe(0);
     expect(lambda.payloads.at(-1)).toEqual({
       action: "status",
       from: "2026-12-30T01",
       streams: ["utm"],
       verify: true,
     });
-    expect(stdout).toMatch(/│ 2026-12-30T01 │ utm +│ +\d+ │/);
+    expect(verified.stdout).toMatch(/│ 2026-12-30T01 │ utm +│ +\d+ │/);
   });
 
   it("rejects and replay go through the Lambda (the cluster is private), exactly once", async () => {
@@ -272,24 +263,9 @@ describe("the CLI in AWS mode", () => {
     };
     await putObject(stack.s3Client, BUCKET, "utm", hour, [...makeRecords("utm", hour, 2, 32), fixable]);
     const lambda = localLambda();
-    const cli = async (argv: string[]) => {
-      let stdout = "";
-      const code = await runCli(argv, {
-        stdout: {
-          write: (s: string) => {
-            stdout += s;
-            return true;
-          },
-        },
-        stderr: { write: () => true, isTTY: false },
-        loadConfig: () => awsConfig(),
-        lambda: () => lambda,
-      });
-      return { code, stdout };
-    };
-    expect((await cli(["--from", "2026-12-29T03", "--stream", "utm"])).code).toBe(0);
+    expect((await cli(["--from", "2026-12-29T03", "--stream", "utm"], lambda)).code).toBe(0);
 
-    const listed = await cli(["rejects", "--stream", "utm", "--pending", "--json"]);
+    const listed = await cli(["rejects", "--stream", "utm", "--pending", "--json"], lambda);
     expect(listed.code).toBe(0);
     expect(lambda.payloads.at(-1)).toEqual({ action: "rejects", streams: ["utm"], pending: true });
     const rejects = JSON.parse(listed.stdout) as {
@@ -303,7 +279,7 @@ describe("the CLI in AWS mode", () => {
       JSON.stringify({ ...fixable, occurred_at: "2026-12-29T03:10:00Z" }),
       record?.id,
     ]);
-    const replayed = await cli(["replay", "--batch", record?.batchId as string]);
+    const replayed = await cli(["replay", "--batch", record?.batchId as string], lambda);
     expect(replayed.code).toBe(0);
     expect(lambda.payloads.at(-1)).toEqual({ action: "replay", batchId: record?.batchId });
     // selected 1, replayed 1, still rejected 0
@@ -315,25 +291,14 @@ describe("the CLI in AWS mode", () => {
 
     // A listing larger than one Lambda answer holds is refused before anything is invoked.
     const before = lambda.payloads.length;
-    const tooMany = await cli(["rejects", "--limit", "51"]);
+    const tooMany = await cli(["rejects", "--limit", "51"], lambda);
     expect(tooMany.code).toBe(2);
     expect(lambda.payloads).toHaveLength(before);
   });
 
   it("create-tables --dry-run prints the Redshift DDL without invoking anything", async () => {
-    let stdout = "";
     const lambda = localLambda();
-    const code = await runCli(["create-tables", "--dry-run"], {
-      stdout: {
-        write: (s: string) => {
-          stdout += s;
-          return true;
-        },
-      },
-      stderr: { write: () => true, isTTY: false },
-      loadConfig: () => awsConfig(),
-      lambda: () => lambda,
-    });
+    const { code, stdout } = await cli(["create-tables", "--dry-run"], lambda);
     expect(code).toBe(0);
     expect(lambda.payloads).toEqual([]);
     expect(stdout).toContain("dry run: the redshift DDL that create-tables would run");

@@ -136,6 +136,13 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
       gzip: part.gzip,
     });
 
+  /** Marks the stage's start (for rejects after a rollback) and creates its raw-lines table. */
+  async function startStage(request: StageRequest): Promise<void> {
+    const { rows } = await request.client.query<{ mark: string }>(buildStageMark());
+    if (rows[0]?.mark) stageMarks.set(request.client, rows[0].mark);
+    await request.client.query(buildCreateRawLines(request.target));
+  }
+
   /** Parses every line of the raw-lines table once: a reason rejects it, the rest goes to staging. */
   async function parseAndStage(
     request: StageRequest,
@@ -180,9 +187,7 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
 
     async stage(request) {
       const { client } = request;
-      const { rows: marks } = await client.query<{ mark: string }>(buildStageMark());
-      if (marks[0]?.mark) stageMarks.set(client, marks[0].mark);
-      await client.query(buildCreateRawLines(request.target));
+      await startStage(request);
       let rejectedCount = 0;
       const rejected: RejectedRecord[] = [];
       for (const part of copyParts(request)) {
@@ -222,9 +227,7 @@ export function createRedshiftDriver(options: RedshiftDriverOptions): WarehouseD
 
     async stageLines(request, lines) {
       const { client } = request;
-      const { rows: marks } = await client.query<{ mark: string }>(buildStageMark());
-      if (marks[0]?.mark) stageMarks.set(client, marks[0].mark);
-      await client.query(buildCreateRawLines(request.target));
+      await startStage(request);
       // One raw_line is one line, as in the PostgreSQL driver: an edit that added a newline is bad.
       const multi = lines.filter((l) => l.raw.includes("\n"));
       const single = lines.filter((l) => !l.raw.includes("\n"));
