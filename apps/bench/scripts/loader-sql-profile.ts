@@ -1,9 +1,17 @@
 // Where the whole exactly-once load spends its time on PostgreSQL: replays the loader's own batch
 // statements (from its dry-run plan) one by one on the bench's dataset, timing each, with the stage
-// step done by the loader's driver. Usage:
-//   PG_URL=postgres://… tsx apps/bench/scripts/loader-sql-profile.ts [events] [work_mem, e.g. 128MB]
+// step done by the loader's driver, and the plan's conditional steps taken or skipped as runBatch
+// decides them (the reject step only when staging holds refused rows; on a re-import, a read-only
+// count of unchanged rows first, and nothing written when every row is unchanged). Usage:
+//   PG_URL=postgres://… tsx apps/bench/scripts/loader-sql-profile.ts [events] [work_mem, e.g. 128MB] [--explain]
+// LOAD_WORK_MEM_MB in the environment sets the loader's own SET LOCAL work_mem (the plan's).
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { buildDeleteReplaced, buildInsertFromStaging, STREAM_TABLES } from "@kr/copy-builder";
+import {
+  buildCountUnchanged,
+  buildDeleteReplaced,
+  buildInsertFromStaging,
+  STREAM_TABLES,
+} from "@kr/copy-builder";
 import { createRuntimeDeps, createTables, loadConfig, runLoad } from "@kr/loader";
 import { localS3Client } from "@kr/local-aws";
 import { openTestWarehouse } from "@kr/test-utils";
@@ -25,7 +33,10 @@ const s3 = localS3Client(standIns.s3Endpoint);
 for (const o of dataset.objects)
   await s3.send(new PutObjectCommand({ Bucket: "kr-bench", Key: o.key, Body: o.body }));
 const warehouse = await openTestWarehouse({ serverUrl: config.pgUrl });
-const loaderConfig = loadConfig(loaderEnv(warehouse.url, standIns.s3Endpoint, "kr-bench"));
+const loaderConfig = loadConfig({
+  ...loaderEnv(warehouse.url, standIns.s3Endpoint, "kr-bench"),
+  ...(process.env.LOAD_WORK_MEM_MB ? { LOAD_WORK_MEM_MB: process.env.LOAD_WORK_MEM_MB } : {}),
+});
 const deps = createRuntimeDeps(loaderConfig);
 await createTables(loaderConfig, { streams: ["events"] }, deps);
 const request = { from: dataset.from, to: dataset.to, streams: ["events"] };
@@ -50,6 +61,10 @@ async function replay(label: string, reimport: boolean) {
   let columns: { name: string; type: string; nullable: boolean }[] = [];
   let duplicates = true;
   let bounds: { min: Date; max: Date } | undefined;
+  /** Rows the reject step would remove (from the statistics scan); its statements run only then. */
+  let refused = 0;
+  /** A re-import whose staged rows all equal their target rows writes nothing. */
+  let allUnchanged = false;
   const spec = STREAM_TABLES.events as { key: string; sortKey: string };
   // The plan's own staging table (its name carries the batch id), and its rejects table.
   const staging =
@@ -86,9 +101,29 @@ async function replay(label: string, reimport: boolean) {
         maxErrors: 0,
       });
     } else if (statement.startsWith("SELECT COUNT(*) AS rows_staged")) {
+      if (refused === 0 && !statement.includes(" AS refused ") && bounds) continue; // the re-read
       const { rows } = await client.query(statement);
       duplicates = Number(rows[0].distinct_keys) < Number(rows[0].rows_staged);
       bounds = { min: new Date(rows[0].min_sort), max: new Date(rows[0].max_sort) };
+      refused = Number(rows[0].refused ?? 0);
+    } else if (
+      refused === 0 &&
+      (statement.startsWith("SELECT LEFT(") ||
+        statement.startsWith(`INSERT INTO "${staging}_rejects"`) ||
+        statement.startsWith(`DELETE FROM "${staging}"`))
+    ) {
+      continue; // the reject step: staging holds no refused row
+    } else if (statement.startsWith('WITH "kr_unchanged"')) {
+      // As runBatch does: first a read-only count; every row unchanged → nothing is written.
+      if (!bounds) throw new Error("no staging statistics before the re-import's comparison");
+      const { rows } = await run(
+        client,
+        buildCountUnchanged(target(), bounds, { windowHours: loaderConfig.load.dedupeWindowHours }),
+      );
+      allUnchanged = explain || Number(rows[0]?.unchanged) === dataset.records;
+      if (!allUnchanged) await run(client, statement);
+    } else if (allUnchanged && statement.startsWith('INSERT INTO "public"."events"')) {
+      continue;
     } else if (statement.startsWith('INSERT INTO "public"."events"')) {
       // As runBatch does: the window function only when staging holds duplicates.
       const spec = STREAM_TABLES.events as { key: string; sortKey: string };
@@ -109,8 +144,14 @@ async function replay(label: string, reimport: boolean) {
       timings.push([`(skipped, parameterised) ${head.slice(0, 60)}`, 0]);
       continue;
     } else if (statement.startsWith('DELETE FROM "public"."events"')) {
+      if (allUnchanged) continue;
       // As runBatch does: literal bounds from the staging statistics.
-      await run(client, bounds ? buildDeleteReplaced(target(), bounds) : statement);
+      await run(
+        client,
+        bounds
+          ? buildDeleteReplaced(target(), bounds, { windowHours: loaderConfig.load.dedupeWindowHours })
+          : statement,
+      );
     } else {
       await client.query(statement);
     }

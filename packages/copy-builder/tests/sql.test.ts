@@ -194,6 +194,10 @@ describe("stage and merge (one text for both dialects)", () => {
       'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT hashtextextended("event_id", 0)) AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort FROM "kr_stage_utm"',
     );
     expect(buildStagingStats(target, "redshift")).toBe(buildStagingStats(target));
+    // With the target's columns, the reject step's count rides on the same scan.
+    expect(buildStagingStats(target, "redshift", utmColumns)).toBe(
+      'SELECT COUNT(*) AS rows_staged, COUNT(DISTINCT "event_id") AS distinct_keys, MIN("occurred_at") AS min_sort, MAX("occurred_at") AS max_sort, COUNT(CASE WHEN ("event_id" IS NULL) OR (OCTET_LENGTH("event_id") > 64) OR ("occurred_at" IS NULL) THEN 1 END) AS refused FROM "kr_stage_utm"',
+    );
   });
 
   it("finds and removes, in SQL, staged rows whose key does not fit or that lack a required field", () => {

@@ -245,30 +245,53 @@ async function stage(
     ...(input.onProgress && { onProgress: input.onProgress }),
   };
   const staged = lines ? await driver.stageLines(request, lines) : await driver.stage(request);
-  const outcome = await rejectInStaging({
-    client,
-    stream: input.stream,
-    target,
-    columns: input.columns,
-    maxErrors: input.maxErrors,
-    staged,
-    replay: lines !== undefined,
-  });
+  // One scan for the statistics and the reject step's count; the reject step itself (and a second
+  // read of the statistics) only when staging holds rows the target refuses.
+  let stats = await stagingStats(client, target, driver.dialect, input.columns);
+  let outcome = staged;
+  if (stats.refused > 0) {
+    outcome = await rejectInStaging({
+      client,
+      stream: input.stream,
+      target,
+      columns: input.columns,
+      maxErrors: input.maxErrors,
+      staged,
+      replay: lines !== undefined,
+    });
+    stats = await stagingStats(client, target, driver.dialect);
+  }
   // Autovacuum never analyzes temp tables; Redshift's COPY into an empty table analyzes it itself.
   if (driver.dialect === "postgres") await client.query(buildAnalyzeStaging(target));
+  await client.query("COMMIT");
+  return {
+    files,
+    outcome,
+    rowsStaged: stats.rowsStaged,
+    distinctKeys: stats.distinctKeys,
+    ...(stats.bounds && { bounds: stats.bounds }),
+  };
+}
+
+/** The staging statistics (buildStagingStats); with `columns`, also how many rows the target refuses. */
+async function stagingStats(
+  client: BatchInput["client"],
+  target: MergeTarget,
+  dialect: BatchInput["driver"]["dialect"],
+  columns?: readonly StagingColumn[],
+): Promise<{ rowsStaged: number; distinctKeys: number; refused: number; bounds?: { min: Date; max: Date } }> {
   const { rows } = await client.query<{
     rows_staged: unknown;
     distinct_keys: unknown;
     min_sort: Date | null;
     max_sort: Date | null;
-  }>(buildStagingStats(target, driver.dialect));
-  await client.query("COMMIT");
+    refused?: unknown;
+  }>(buildStagingStats(target, dialect, columns));
   const stats = rows[0];
   return {
-    files,
-    outcome,
     rowsStaged: count(stats?.rows_staged),
     distinctKeys: count(stats?.distinct_keys),
+    refused: count(stats?.refused ?? 0),
     ...(stats?.min_sort &&
       stats.max_sort && { bounds: { min: new Date(stats.min_sort), max: new Date(stats.max_sort) } }),
   };
@@ -434,11 +457,12 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     buildCreateStaging(target, input.columns, input.driver.dialect),
     buildCreateRejects(target, input.driver.dialect),
     ...stage,
-    buildStagingRejects(target, input.columns, 100),
-    `${buildRejectsFromStaging(target, input.columns)} -- only when the SELECT found any`,
+    buildStagingStats(target, input.driver.dialect, input.columns),
+    `${buildStagingRejects(target, input.columns, 100)} -- this and the next three only when refused > 0`,
+    buildRejectsFromStaging(target, input.columns),
     buildDeleteStagingRejects(target, input.columns),
-    ...(postgres ? [buildAnalyzeStaging(target)] : []),
     buildStagingStats(target, input.driver.dialect),
+    ...(postgres ? [buildAnalyzeStaging(target)] : []),
     "COMMIT",
     "-- merge: under the lock, in one transaction",
     ...setTimeout,

@@ -288,3 +288,55 @@ describe("lock discipline", () => {
     expect(Number(ledger[0]?.n)).toBe(1);
   });
 });
+
+describe("the SQL reject step (the safety net behind the encoder)", () => {
+  it("a staged row the target refuses is counted in the statistics scan, rejected, quarantined without a line, and the rest loads", async () => {
+    const hour = hourAt("2026-12-27T01");
+    const records = makeRecords("events", hour, 12, 807);
+    await putObject(stack.s3Client, BUCKET, "events", hour, records);
+    const config = stack.config();
+    const deps = stack.deps(config);
+    // A stage that lets one refused row through, as if the encoder had missed it: a key longer than
+    // the target's 64 bytes (staging keeps keys wide, so it is stored, not cut).
+    const longKey = `refused-${"k".repeat(70)}`;
+    const driver = {
+      ...deps.driver,
+      stage: async (request: Parameters<typeof deps.driver.stage>[0]) => {
+        const outcome = await deps.driver.stage(request);
+        await request.client.query(
+          `INSERT INTO "${request.staging}" ("event_id", "event_type", "occurred_at") VALUES ($1, 'page_view', $2)`,
+          [longKey, records[0]?.occurred_at],
+        );
+        return outcome;
+      },
+    };
+    try {
+      const report = await runLoad(
+        config,
+        { from: "2026-12-27T01", streams: ["events"] },
+        { ...deps, driver },
+      );
+      expect(events(report)).toMatchObject({ status: "loaded", rowsStaged: 12, inserted: 12, rejected: 1 });
+      expect(events(report)?.rejectedRecords).toContainEqual(
+        expect.objectContaining({ key: "(staging)", reason: "event_id: longer than 64 bytes" }),
+      );
+    } finally {
+      deps.close();
+    }
+    expect(await counts(records.map((r) => r.event_id))).toEqual({ rows: 12, ids: 12 });
+    const [refused] = await stack.query<{ n: string }>(
+      "SELECT count(*) AS n FROM public.events WHERE event_id LIKE 'refused-%'",
+    );
+    expect(Number(refused?.n)).toBe(0);
+    const quarantined = await stack.query<{
+      reason: string;
+      raw_line: string | null;
+      file_key: string | null;
+    }>(
+      "SELECT reason, raw_line, file_key FROM loader.rejected_records WHERE reason = 'event_id: longer than 64 bytes'",
+    );
+    expect(quarantined).toEqual([
+      { reason: "event_id: longer than 64 bytes", raw_line: null, file_key: null },
+    ]);
+  });
+});

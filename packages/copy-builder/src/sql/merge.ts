@@ -4,6 +4,7 @@
 // the batch entirely or not at all and never wait for the bytes to move.
 import { qualifiedName, quoteIdent, validateIdentifier } from "../identifiers";
 import { type Dialect, timestampLiteral } from "./dialect";
+import { refusedCondition, type TargetColumn } from "./staging";
 
 export interface MergeTarget {
   schema: string;
@@ -108,7 +109,10 @@ function boundsSql(
 }
 
 /**
- * One row: rows_staged, distinct_keys, min_sort, max_sort.
+ * One row: rows_staged, distinct_keys, min_sort, max_sort, and with `columns`, `refused`: the staged
+ * rows the reject step would remove (buildStagingRejects), counted in the same scan so that a clean
+ * batch (the common case) reads staging once instead of twice. When `refused` > 0 the reject step
+ * runs and the statistics are read again without it.
  *
  * PostgreSQL (`dialect: "postgres"`): `distinct_keys` counts distinct 64-bit hashes of the key
  * (`hashtextextended`), which sorts 8-byte integers instead of the key's strings (~2.5× faster on
@@ -118,12 +122,19 @@ function boundsSql(
  * deduping insert (one row per key) or, on a re-import, from this query's exact (Redshift) form.
  * Redshift keeps COUNT(DISTINCT).
  */
-export function buildStagingStats(target: MergeTarget, dialect: Dialect = "redshift"): string {
+export function buildStagingStats(
+  target: MergeTarget,
+  dialect: Dialect = "redshift",
+  columns?: readonly TargetColumn[],
+): string {
   const key = quoteIdent(target.key, "key column");
   const sort = quoteIdent(target.sortKey, "sort key column");
   const distinct =
     dialect === "postgres" ? `COUNT(DISTINCT hashtextextended(${key}, 0))` : `COUNT(DISTINCT ${key})`;
-  return `SELECT COUNT(*) AS rows_staged, ${distinct} AS distinct_keys, MIN(${sort}) AS min_sort, MAX(${sort}) AS max_sort FROM ${quoteIdent(target.staging)}`;
+  const refused = columns
+    ? `, COUNT(CASE WHEN ${refusedCondition(target, columns)} THEN 1 END) AS refused`
+    : "";
+  return `SELECT COUNT(*) AS rows_staged, ${distinct} AS distinct_keys, MIN(${sort}) AS min_sort, MAX(${sort}) AS max_sort${refused} FROM ${quoteIdent(target.staging)}`;
 }
 
 /**

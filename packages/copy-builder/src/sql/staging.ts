@@ -102,6 +102,11 @@ function anyRule(rules: { when: string }[]): string {
   return rules.length === 0 ? "1 = 0" : rules.map((r) => `(${r.when})`).join(" OR ");
 }
 
+/** True for a staged row the target refuses (any of the reject step's rules), as SQL. */
+export function refusedCondition(target: MergeTarget, columns: readonly TargetColumn[]): string {
+  return anyRule(rejectRules(target, columns));
+}
+
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
