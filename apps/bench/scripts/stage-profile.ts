@@ -4,10 +4,12 @@
 // PG_URL=postgres://… tsx apps/bench/scripts/stage-profile.ts [--rows 500000] [--files 20]
 // [--reps 5] [--method copy-from-stdin|bulk-insert] [--concurrency 4] [--batch-rows 2000]
 // [--only stage,copy-csv,psql-copy,node-only,download]. Without PG_URL it runs against PGlite (the
-// bulk-insert path). Contenders run in rotating order; medians are printed. Profile with
+// bulk-insert path). Contenders run in rotating order; medians are printed, and for each run its
+// wall time, Node's CPU and the server backend's CPU (when the server is local). Profile with
 // `node --cpu-prof --import tsx …`.
 import { execFileSync, fork } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -151,12 +153,35 @@ async function main() {
     await client.connect();
     const names = COLUMNS.map((c) => c.name).join(", ");
 
+    // CPU seconds of the server backend that runs the COPY, when it runs on this machine (Linux
+    // /proc): with Node's own, it shows which side a contender waits for.
+    const { rows: backend } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const backendCpu = (): number | null => {
+      try {
+        const fields = readFileSync(`/proc/${backend[0]?.pid}/stat`, "utf8").split(") ")[1]?.split(" ");
+        return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : null;
+      } catch {
+        return null;
+      }
+    };
+    const cpuLines: Record<string, string[]> = {};
+    let current = "";
     const timed = async (body: () => Promise<void>): Promise<number> => {
       await client.query("BEGIN");
       await client.query(DDL);
+      const serverBefore = backendCpu();
+      const nodeBefore = process.cpuUsage();
       const start = process.hrtime.bigint();
       await body();
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const node = process.cpuUsage(nodeBefore);
+      const serverAfter = backendCpu();
+      const server =
+        serverBefore === null || serverAfter === null ? "?" : (serverAfter - serverBefore).toFixed(2);
+      cpuLines[current] = [
+        ...(cpuLines[current] ?? []),
+        `${seconds.toFixed(2)} s wall, ${((node.user + node.system) / 1e6).toFixed(2)} s Node CPU, ${server} s backend CPU`,
+      ];
       const { rows } = await client.query("SELECT count(*)::int AS n FROM stage_profile");
       await client.query("ROLLBACK");
       if (rows[0].n !== ROWS) throw new Error(`staged ${rows[0].n} rows, expected ${ROWS}`);
@@ -262,12 +287,14 @@ async function main() {
       for (const name of Object.keys(contenders))
         if (!args.only.split(",").includes(name)) delete contenders[name];
     const results: Record<string, number[]> = {};
+    current = "(warm-up)";
     await (contenders.stage ?? contenders["node-only"])?.(); // warm-up: JIT, connection, S3 cache
     for (let rep = 0; rep < REPS; rep++) {
       // Rotate the order so drift on a shared machine does not favour one contender.
       const order = Object.keys(contenders);
       for (let k = 0; k < rep % order.length; k++) order.push(order.shift() as string);
       for (const name of order) {
+        current = name;
         const rate = await (contenders[name] as () => Promise<number>)();
         results[name] = [...(results[name] ?? []), rate];
       }
@@ -278,6 +305,8 @@ async function main() {
     if (gcPerRun.length) console.log(`node-only garbage collection per run: ${gcPerRun.join(", ")}`);
     if (cpuPerRow.length)
       console.log(`node-only CPU (process, incl. zlib threads) ${median(cpuPerRow).toFixed(2)} µs/row`);
+    for (const [name, lines] of Object.entries(cpuLines))
+      console.log(`${name.padEnd(10)} ${lines.join("; ")}`);
     for (const [name, rates] of Object.entries(results)) {
       const m = median(rates);
       console.log(
