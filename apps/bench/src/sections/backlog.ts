@@ -7,7 +7,7 @@ import { type BenchDataset, buildDataset } from "../data";
 import type { Figures } from "../results";
 import { type StandIns, startStandIns } from "../stand-ins";
 import { median } from "../stats";
-import { loaderEnv, openBenchWarehouse } from "../warehouse";
+import { loaderEnv, openBenchWarehouse, settle } from "../warehouse";
 import type { SectionContext } from "./context";
 import { uploadObjects } from "./loader";
 
@@ -87,6 +87,7 @@ async function repetition(
       setup.close();
 
       // One unbounded batch: every object in one COPY-equivalent, no budget.
+      await settle(admin, warehouse);
       const unbounded = await run({
         LOAD_BATCH_MAX_BYTES: String(64 * 1024 ** 3),
         LOAD_BATCH_MAX_FILES: "100000",
@@ -100,6 +101,7 @@ async function repetition(
       // The same backlog again (the batch history stays, as on a loader that has run before), drained
       // by runs with a budget of about a third of that, in batches of a quarter of the objects.
       await admin.query("TRUNCATE public.events, loader.loaded_files");
+      await settle(admin, warehouse);
       const budgetS = Math.max(1, Math.ceil(unboundedS / 3));
       const batchFiles = Math.max(1, Math.ceil(dataset.objects.length / 4));
       const runs: LoadReport[] = [];

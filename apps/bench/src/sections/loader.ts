@@ -25,7 +25,7 @@ import { type BenchDataset, buildDataset, datasetRows } from "../data";
 import type { Figures } from "../results";
 import { type StandIns, startStandIns } from "../stand-ins";
 import { median, now } from "../stats";
-import { type BenchWarehouse, loaderEnv, openBenchWarehouse } from "../warehouse";
+import { type BenchWarehouse, loaderEnv, openBenchWarehouse, settle } from "../warehouse";
 import type { SectionContext } from "./context";
 import { createTempLikeStaging, TEMP_BASELINE, tempCopySeconds, twoWriteSeconds } from "./loader-baselines";
 
@@ -225,6 +225,7 @@ async function runRepetition(context: SectionContext, input: RepetitionInput) {
       checkLoaded(context, first, rows, "first load");
       samples.first.push(firstSeconds);
       progress(`${tag}: whole load ${firstSeconds.toFixed(2)} s, ${fmt(rows / firstSeconds)} rows/s`);
+      await settle(admin, warehouse);
       start = now();
       const again = await runLoad(loaderConfig, { ...request, reimport: true }, deps);
       const reimportSeconds = (now() - start) / 1000;
@@ -242,8 +243,10 @@ async function runRepetition(context: SectionContext, input: RepetitionInput) {
     // The order rotates from one repetition to the next, so a drift in the machine's load (or the
     // server's background work after a big write) does not always fall on the same contender.
     const steps = [baseline, stageAlone, twoWrite, wholeLoad];
-    for (let i = 0; i < steps.length; i++)
+    for (let i = 0; i < steps.length; i++) {
+      await settle(admin, warehouse);
       await (steps[(i + rep - 1) % steps.length] as () => Promise<void>)();
+    }
     return csv;
   } finally {
     await admin.end().catch(() => {});
