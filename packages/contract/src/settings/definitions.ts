@@ -341,7 +341,8 @@ export const SETTINGS = {
     group: "loader",
   }),
   LOAD_TIME_BUDGET_SECONDS: setting({
-    reader: int(0, 7 * 24 * 3600),
+    // Fractions allowed (e.g. 2.5): the bench gives its drain exactly a third of a batch's time.
+    reader: number(0, 7 * 24 * 3600),
     default: "0",
     description:
       "Seconds a CLI run (local or --direct) may take: a batch starts only if its estimate fits; the rest is reported as pending. 0 = no budget. The Lambda uses its remaining time instead.",
