@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { openTestWarehouse } from "@kr/test-utils";
 import pg from "pg";
 import type { BenchConfig } from "./config";
@@ -66,5 +67,10 @@ export function loaderEnv(url: string, s3Endpoint: string, bucket: string, strea
  * PGlite keeps everything in memory: nothing to settle.
  */
 export async function settle(admin: pg.Client, warehouse: BenchWarehouse): Promise<void> {
-  if (warehouse.kind === "postgres") await admin.query("CHECKPOINT");
+  if (warehouse.kind !== "postgres") return;
+  await admin.query("CHECKPOINT");
+  // The checkpoint's writes (and, on a server with fsync off, everything) may still sit in the page
+  // cache; the kernel writes them back ~30 s later, in the middle of a later contender. `sync`
+  // writes them now. A server on another machine is not affected by it, nor needs it.
+  await new Promise<void>((resolve) => execFile("sync", () => resolve()));
 }
