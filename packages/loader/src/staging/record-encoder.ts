@@ -153,17 +153,25 @@ export class RecordEncoder {
     if (buf[i] === CLOSE_BRACE && i < e) i++;
     else {
       for (;;) {
-        if (buf[i] !== QUOTE || i >= e || scanString(buf, i, e) < 0) return "invalid JSON";
-        const keyFlags = scanned.flags;
-        const keyStart = i + 1;
-        const keyEnd = scanned.end - 1;
-        i = skipWhitespace(buf, scanned.end, e);
+        if (buf[i] !== QUOTE || i >= e) return "invalid JSON";
+        let column = this.expectedKeyAt(buf, i, e);
+        if (column >= 0) {
+          // The key is the next column's name, quotes included: nothing left to scan or look up.
+          i += (this.keys[column] as Buffer).length + 2;
+          this.expected = column + 1;
+        } else {
+          if (scanString(buf, i, e) < 0) return "invalid JSON";
+          const keyFlags = scanned.flags;
+          lineFlags |= keyFlags;
+          column = this.columnFor(buf, i + 1, scanned.end - 1, keyFlags);
+          i = scanned.end;
+        }
+        i = skipWhitespace(buf, i, e);
         if (buf[i] !== COLON || i >= e) return "invalid JSON";
         i = skipWhitespace(buf, i + 1, e);
         const valueStart = i;
         if (i >= e || scanValue(buf, i, e, 1) < 0) return "invalid JSON";
-        lineFlags |= keyFlags | scanned.flags;
-        const column = this.columnFor(buf, keyStart, keyEnd, keyFlags);
+        lineFlags |= scanned.flags;
         if (column >= 0) {
           slotType[column] = scanned.type;
           slotStart[column] = valueStart;
@@ -224,6 +232,19 @@ export class RecordEncoder {
     const e = this.slotEnd[c] as number;
     if (this.slotType[c] !== T_STRING) return e - s;
     return (this.slotFlags[c] as number) & F_ESCAPE ? Buffer.byteLength(decodeString(buf, s, e)) : e - s - 2;
+  }
+
+  /**
+   * Keys usually come in the same order every line: when the string at `i` (its opening quote) is
+   * exactly the next column's key (ASCII, any case, then the closing quote), that column; else -1.
+   * A match needs no string scan: the key's bytes are letters, digits and underscores.
+   */
+  private expectedKeyAt(buf: Buffer, i: number, e: number): number {
+    const guess = this.expected;
+    if (guess >= this.n) return -1;
+    const key = this.keys[guess] as Buffer;
+    const close = i + 1 + key.length;
+    return close < e && buf[close] === QUOTE && keyMatches(buf, i + 1, close, key) ? guess : -1;
   }
 
   /** The column a key names, or -1. Keys usually come in the same order every line: try the next one first. */

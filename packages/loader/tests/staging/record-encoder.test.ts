@@ -85,6 +85,46 @@ describe("RecordEncoder", () => {
     ]);
   });
 
+  it("matches keys in column order without a lookup, and still tells near misses apart", () => {
+    // In order: each key is the next column's name (the encoder's fast path), any case.
+    expect(encode('{"id":"a","LABEL":"b","at":"2026-11-23T05:00:00Z","n":1}')).toEqual([
+      "a",
+      "b",
+      "2026-11-23T05:00:00Z",
+      "1",
+      null,
+      null,
+      null,
+      null,
+    ]);
+    // Where "label" is expected: a prefix, a longer key, an escaped spelling and an unterminated one.
+    expect(encode('{"id":"a","lab":"x","labels":"y","n":2}')).toEqual([
+      "a",
+      null,
+      null,
+      "2",
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(encode('{"id":"a","\u006Cabel":"esc"}')).toEqual(["a", "esc", null, null, null, null, null, null]);
+    expect(encode('{"id":"a","label')).toBe("invalid JSON");
+    expect(encode('{"id":"a","label}')).toBe("invalid JSON");
+    // One encoder across lines: the order it learned does not carry a wrong guess over.
+    const encoder = new RecordEncoder(compiled);
+    const out = new RowBuffer(64);
+    for (const line of ['{"id":"a","label":"b"}', '{"label":"c","id":"d"}', '{"id":"e","n":3}']) {
+      const bytes = Buffer.from(line);
+      expect(encoder.encode(bytes, 0, bytes.length, out)).toBeNull();
+    }
+    const row = (...fields: (string | null)[]) =>
+      `${[...fields, ...Array(8 - fields.length).fill(null)].map((f) => f ?? "\\N").join("\t")}\n`;
+    expect(out.buf.toString("utf8", 0, out.used)).toBe(
+      row("a", "b") + row("d", "c") + row("e", null, null, "3"),
+    );
+  });
+
   it("lets the last of duplicate keys win", () => {
     expect(encode('{"id":"first","ID":"second"}')).toEqual([
       "second",
