@@ -59,7 +59,12 @@ export function createPostgresDriver(options: PostgresDriverOptions): WarehouseD
     try {
       const result = await stageObjects(
         request.client,
-        { table: quoteIdent(request.staging, "staging table"), columns: [...request.columns] },
+        {
+          table: quoteIdent(request.staging, "staging table"),
+          columns: [...request.columns],
+          // runBatch creates the staging table in the stage's own transaction (see StageRequest).
+          createdInTransaction: true,
+        },
         sources,
         {
           maxErrors,
@@ -151,7 +156,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): WarehouseD
       const table = quoteIdent(request.staging, "staging table");
       const how =
         method === "copy-from-stdin"
-          ? `COPY ${table} (${columns}) FROM STDIN`
+          ? `COPY ${table} (${columns}) FROM STDIN (FORMAT text, FREEZE)`
           : `INSERT INTO ${table} (${columns}) SELECT ... FROM jsonb_populate_recordset(NULL::${table}, $1) -- batches of rows`;
       return [
         `-- ${method}: ${request.files.length} objects from s3://${options.bucket}, gunzipped and validated by the loader\n${how}`,

@@ -9,7 +9,10 @@ export interface StageRequest {
   client: pg.ClientBase;
   stream: string;
   batchId: string;
-  /** Unqualified name of the temp staging table (already created). */
+  /**
+   * Unqualified name of the temp staging table, created in the client's current transaction (the
+   * PostgreSQL driver's COPY relies on that: COPY FREEZE takes no other table).
+   */
   staging: string;
   columns: readonly StagingColumn[];
   /** The batch's target (table, staging name, key, sort key) and the target's own columns. */

@@ -26,10 +26,12 @@ export class CopySink implements RowSink {
   /**
    * Starts `COPY <table> (<cols>) FROM STDIN` on the client and returns the sink feeding it. `table`
    * comes quoted by the driver; columns are quoted here by the contract (validated, never escaped).
+   * `freeze`: the table is new in this transaction (StageTarget.createdInTransaction).
    */
-  static open(client: StagingClient, table: string, columns: CompiledColumn[]): CopySink {
+  static open(client: StagingClient, table: string, columns: CompiledColumn[], freeze = false): CopySink {
     const names = columns.map((c) => quoteIdent(c.name, "column")).join(", ");
-    const stream = client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (FORMAT text)`));
+    const options = freeze ? "FORMAT text, FREEZE" : "FORMAT text";
+    const stream = client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (${options})`));
     const socket = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
     return new CopySink(stream, socket ?? null);
   }

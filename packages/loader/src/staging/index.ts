@@ -41,7 +41,7 @@ export async function stageObjects(
   const method = options.method ?? (await detectStagingMethod(client));
   const openSink = () =>
     method === "copy-from-stdin"
-      ? CopySink.open(client, target.table, columns)
+      ? CopySink.open(client, target.table, columns, target.createdInTransaction)
       : new BulkInsertSink(client, target.table, columns, options.bulkBatchRows);
   return runStage(sources, new RecordEncoder(columns, options.checks), openSink, options);
 }

@@ -100,4 +100,11 @@ export interface StageTarget {
   /** Already-quoted staging table name. */
   table: string;
   columns: StagingColumn[];
+  /**
+   * The table was created (or truncated) in the caller's current transaction, so the COPY may write
+   * its rows already frozen (`COPY … FREEZE`): the first read after the commit then has no hint bits
+   * to set, instead of dirtying — and, past temp_buffers, writing out — every page of a temp table.
+   * COPY FREEZE refuses any other table, so leave it unset unless that holds.
+   */
+  createdInTransaction?: boolean;
 }

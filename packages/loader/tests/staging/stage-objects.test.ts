@@ -375,3 +375,33 @@ describe.each(methods.map((m) => [m]))("%s", (method) => {
     ]);
   });
 });
+
+describe.runIf(process.env.PG_URL)("COPY into a table new in the transaction (PostgreSQL server)", () => {
+  /** relpages and relallvisible of the staged table, after ANALYZE, inside the stage's transaction. */
+  async function visibility(createdInTransaction: boolean): Promise<{ pages: number; allVisible: number }> {
+    const source = memorySource("freeze.json", jsonLines(makeEvents(2000, 12)));
+    await client.query("BEGIN");
+    try {
+      await client.query(EVENTS_DDL(TABLE));
+      await stageObjects(client, { table: TABLE, columns: EVENT_COLUMNS, createdInTransaction }, [source], {
+        maxErrors: 0,
+        method: "copy-from-stdin",
+      });
+      await client.query(`ANALYZE ${TABLE}`);
+      const { rows } = await client.query<{ pages: number; all_visible: number }>(
+        `SELECT relpages AS pages, relallvisible AS all_visible FROM pg_class WHERE oid = '${TABLE}'::regclass`,
+      );
+      return { pages: Number(rows[0]?.pages), allVisible: Number(rows[0]?.all_visible) };
+    } finally {
+      await client.query("ROLLBACK");
+    }
+  }
+
+  it("writes the rows frozen (COPY FREEZE): no page is left for the first reader after the commit to rewrite", async () => {
+    const frozen = await visibility(true);
+    expect(frozen.pages).toBeGreaterThan(10);
+    expect(frozen.allVisible).toBe(frozen.pages);
+    // The same COPY without it: every page waits for a reader to set its hint bits.
+    expect((await visibility(false)).allVisible).toBe(0);
+  });
+});
