@@ -50,7 +50,7 @@ describe("local mode (the default)", () => {
         stageConcurrency: 4,
         dedupeWindowHours: 24,
         staleSessionSeconds: 960,
-        workMemMb: 64,
+        workMemMb: 128,
         statementTimeoutSeconds: 0,
       },
     });

@@ -389,7 +389,7 @@ export const SETTINGS = {
   }),
   LOAD_WORK_MEM_MB: setting({
     reader: int(1, 4096),
-    default: "64",
+    default: "128",
     description:
       "PostgreSQL: work_mem (MB) of the batch's transactions (SET LOCAL); Redshift sizes memory by WLM.",
     usedBy: ["loader"],
