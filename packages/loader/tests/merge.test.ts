@@ -289,6 +289,44 @@ describe("lock discipline", () => {
   });
 });
 
+describe.runIf(process.env.PG_URL)("the stage's COPY (PostgreSQL server)", () => {
+  it("writes the staging table frozen, so the merge's first read of it has no hint bits to set", async () => {
+    const hour = hourAt("2026-12-24T04");
+    await putObject(stack.s3Client, BUCKET, "events", hour, makeRecords("events", hour, 3000, 811));
+    const config = stack.config();
+    const deps = stack.deps(config);
+    const { driver } = deps;
+    const seen: { pages: number; allVisible: number }[] = [];
+    // The real driver's stage, in runBatch's own stage transaction; then what the visibility map says.
+    const inspecting: typeof driver = {
+      ...driver,
+      stage: async (request) => {
+        const outcome = await driver.stage(request);
+        await request.client.query(`ANALYZE "${request.staging}"`);
+        const { rows } = await request.client.query<{ pages: number; all_visible: number }>(
+          "SELECT relpages AS pages, relallvisible AS all_visible FROM pg_class WHERE oid = $1::regclass",
+          [`"${request.staging}"`],
+        );
+        seen.push({ pages: Number(rows[0]?.pages), allVisible: Number(rows[0]?.all_visible) });
+        return outcome;
+      },
+    };
+    try {
+      const report = await runLoad(
+        config,
+        { from: "2026-12-24T04", streams: ["events"] },
+        { ...deps, driver: inspecting },
+      );
+      expect(events(report)).toMatchObject({ status: "loaded", inserted: 3000 });
+    } finally {
+      deps.close();
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.pages).toBeGreaterThan(10);
+    expect(seen[0]?.allVisible).toBe(seen[0]?.pages);
+  });
+});
+
 describe("the SQL reject step (the safety net behind the encoder)", () => {
   it("a staged row the target refuses is counted in the statistics scan, rejected, quarantined without a line, and the rest loads", async () => {
     const hour = hourAt("2026-12-27T01");
