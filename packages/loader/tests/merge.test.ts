@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LoadReport, runLoad } from "../src/index";
 import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
+import { pageVisibility } from "./staging/helpers";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -302,12 +303,7 @@ describe.runIf(process.env.PG_URL)("the stage's COPY (PostgreSQL server)", () =>
       ...driver,
       stage: async (request) => {
         const outcome = await driver.stage(request);
-        await request.client.query(`ANALYZE "${request.staging}"`);
-        const { rows } = await request.client.query<{ pages: number; all_visible: number }>(
-          "SELECT relpages AS pages, relallvisible AS all_visible FROM pg_class WHERE oid = $1::regclass",
-          [`"${request.staging}"`],
-        );
-        seen.push({ pages: Number(rows[0]?.pages), allVisible: Number(rows[0]?.all_visible) });
+        seen.push(await pageVisibility(request.client, `"${request.staging}"`));
         return outcome;
       },
     };

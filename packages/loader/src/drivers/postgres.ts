@@ -13,6 +13,7 @@ import {
 import type pg from "pg";
 import { TooManyRejectedError } from "../errors";
 import {
+  copyFromStdin,
   detectStagingMethod,
   type RejectedRecord,
   type StageSource,
@@ -35,6 +36,9 @@ export interface PostgresDriverOptions {
   /** Forces a staging method; by default it is detected from the server. */
   method?: StagingMethod;
 }
+
+/** runBatch creates the staging table in the stage's own transaction (see StageRequest): COPY FREEZE. */
+const STAGING_IS_NEW = true;
 
 export function createPostgresDriver(options: PostgresDriverOptions): WarehouseDriver {
   const methods = new WeakMap<pg.ClientBase, StagingMethod>();
@@ -62,8 +66,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): WarehouseD
         {
           table: quoteIdent(request.staging, "staging table"),
           columns: [...request.columns],
-          // runBatch creates the staging table in the stage's own transaction (see StageRequest).
-          createdInTransaction: true,
+          createdInTransaction: STAGING_IS_NEW,
         },
         sources,
         {
@@ -156,7 +159,7 @@ export function createPostgresDriver(options: PostgresDriverOptions): WarehouseD
       const table = quoteIdent(request.staging, "staging table");
       const how =
         method === "copy-from-stdin"
-          ? `COPY ${table} (${columns}) FROM STDIN (FORMAT text, FREEZE)`
+          ? copyFromStdin(table, request.columns, STAGING_IS_NEW)
           : `INSERT INTO ${table} (${columns}) SELECT ... FROM jsonb_populate_recordset(NULL::${table}, $1) -- batches of rows`;
       return [
         `-- ${method}: ${request.files.length} objects from s3://${options.bucket}, gunzipped and validated by the loader\n${how}`,

@@ -15,6 +15,12 @@ const FLUSH_BYTES = 1024 * 1024;
  */
 const ROW_BUFFER_BYTES = 4 * 1024 * 1024;
 
+/** The sink's statement (also what --dry-run prints): `table` quoted by the caller, columns here. */
+export function copyFromStdin(table: string, columns: readonly { name: string }[], freeze: boolean): string {
+  const names = columns.map((c) => quoteIdent(c.name, "column")).join(", ");
+  return `COPY ${table} (${names}) FROM STDIN (${freeze ? "FORMAT text, FREEZE" : "FORMAT text"})`;
+}
+
 /** Streams encoded rows into `COPY <table> (<cols>) FROM STDIN` in PostgreSQL's text format. */
 export class CopySink implements RowSink {
   readonly rows = new RowBuffer(ROW_BUFFER_BYTES);
@@ -29,9 +35,7 @@ export class CopySink implements RowSink {
    * `freeze`: the table is new in this transaction (StageTarget.createdInTransaction).
    */
   static open(client: StagingClient, table: string, columns: CompiledColumn[], freeze = false): CopySink {
-    const names = columns.map((c) => quoteIdent(c.name, "column")).join(", ");
-    const options = freeze ? "FORMAT text, FREEZE" : "FORMAT text";
-    const stream = client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN (${options})`));
+    const stream = client.query(copyFrom(copyFromStdin(table, columns, freeze)));
     const socket = (client as unknown as { connection?: { stream?: Writable } }).connection?.stream;
     return new CopySink(stream, socket ?? null);
   }

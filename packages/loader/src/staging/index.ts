@@ -6,6 +6,7 @@ import { RecordEncoder } from "./record-encoder";
 import { runStage } from "./stage-loop";
 import type { StageOptions, StageResult, StageSource, StageTarget, StagingClient } from "./types";
 
+export { copyFromStdin } from "./copy-stage";
 export { detectStagingMethod } from "./detect";
 export { TooManyRejectedRecordsError } from "./errors";
 export { TableRejectWriter } from "./reject-writer";

@@ -73,3 +73,19 @@ export async function openTestS3(): Promise<TestS3> {
     },
   };
 }
+
+/**
+ * A table's pages and how many of them the visibility map says are all-visible, after ANALYZE (which
+ * refreshes both in pg_class). Inside the caller's transaction. `table` as SQL (quoted if need be).
+ */
+export async function pageVisibility(
+  client: { query<R>(text: string, values?: unknown[]): Promise<{ rows: R[] }> },
+  table: string,
+): Promise<{ pages: number; allVisible: number }> {
+  await client.query(`ANALYZE ${table}`);
+  const { rows } = await client.query<{ pages: number; all_visible: number }>(
+    "SELECT relpages AS pages, relallvisible AS all_visible FROM pg_class WHERE oid = $1::regclass",
+    [table],
+  );
+  return { pages: Number(rows[0]?.pages), allVisible: Number(rows[0]?.all_visible) };
+}

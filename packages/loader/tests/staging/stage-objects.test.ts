@@ -18,6 +18,7 @@ import {
   makeEvents,
   memorySource,
   openTestS3,
+  pageVisibility,
   type TestS3,
 } from "./helpers";
 
@@ -387,11 +388,7 @@ describe.runIf(process.env.PG_URL)("COPY into a table new in the transaction (Po
         maxErrors: 0,
         method: "copy-from-stdin",
       });
-      await client.query(`ANALYZE ${TABLE}`);
-      const { rows } = await client.query<{ pages: number; all_visible: number }>(
-        `SELECT relpages AS pages, relallvisible AS all_visible FROM pg_class WHERE oid = '${TABLE}'::regclass`,
-      );
-      return { pages: Number(rows[0]?.pages), allVisible: Number(rows[0]?.all_visible) };
+      return await pageVisibility(client, TABLE);
     } finally {
       await client.query("ROLLBACK");
     }
