@@ -23,14 +23,15 @@ export interface Throughput {
 
 /**
  * Without history, a guess that errs slow. Redshift: docs/capacity.md §5 (A1–A3: 15 s fixed, 5 MB/s
- * of JSON per slice, merge +50 %, GZIP ≈ 10×) per slice; PostgreSQL: 256 KiB/s of GZIP (≈ 2.5 MB/s
- * of JSON), 0.5 s fixed — PGlite with two streams at once was measured at ~0.5 MiB/s each; a first
- * run that ends early only costs one more run, one that overruns breaks its budget.
+ * of JSON per slice, merge +50 %, GZIP ≈ 10×) per slice. PostgreSQL: 256 KiB/s of GZIP (≈ 2.5 MB/s
+ * of JSON; PGlite with two streams at once was measured at ~0.5 MiB/s each) and 0.1 s fixed (measured
+ * 15–40 ms a batch on PGlite and on a PostgreSQL 15 server). A first run that ends early only costs
+ * one more run; one that overruns breaks its budget.
  */
 export function defaultThroughput(dialect: "redshift" | "postgres", slices = 1): Throughput {
   return dialect === "redshift"
     ? { overheadMs: 15_000, bytesPerMs: (slices * 5_000_000) / 1.5 / 10 / 1000, source: "default" }
-    : { overheadMs: 500, bytesPerMs: (256 * 1024) / 1000, source: "default" };
+    : { overheadMs: 100, bytesPerMs: (256 * 1024) / 1000, source: "default" };
 }
 
 /** Recent batches the estimate is taken from (per stream and driver). */
@@ -42,19 +43,55 @@ export interface BatchHistory {
 }
 
 /**
- * Throughput from recent batches of one stream and driver: total bytes over total time net of the
- * fixed part. Batches too small to say anything (no bytes) are ignored; no usable history → fallback.
+ * Throughput from recent batches of one stream and driver, most recent first. Batches with no bytes
+ * say nothing and are ignored; no usable history → the fallback.
+ *
+ * - The fixed part: fitted (least squares of time on bytes) when the batches differ enough in size
+ *   to tell a fixed part from a rate, kept within [0, the fallback's]; else the fallback's.
+ * - The rate: total bytes over total time net of the fixed part.
+ * - Then the most recent batch's excess over that line, if it ran slower, is added to the fixed part
+ *   (at most half its estimate): a batch's dedupe delete reads every row already loaded in its
+ *   window, so a drain's batches grow slower one after another, and an estimate that lags them
+ *   would start a batch that overruns its statement_timeout. Capped so one batch that waited on a
+ *   lock cannot make every estimate too big to start.
  */
 export function throughputFromHistory(history: readonly BatchHistory[], fallback: Throughput): Throughput {
+  const usable = history.filter((b) => b.bytes > 0 && b.durationMs >= 0);
+  if (usable.length === 0) return fallback;
+  const fitted = fittedOverheadMs(usable);
+  const overheadMs = Math.min(Math.max(fitted ?? fallback.overheadMs, 0), fallback.overheadMs);
   let bytes = 0;
   let ms = 0;
-  for (const batch of history) {
-    if (batch.bytes <= 0 || batch.durationMs < 0) continue;
+  for (const batch of usable) {
     bytes += batch.bytes;
-    ms += Math.max(batch.durationMs - fallback.overheadMs, 1);
+    ms += Math.max(batch.durationMs - overheadMs, 1);
   }
-  if (bytes === 0) return fallback;
-  return { overheadMs: fallback.overheadMs, bytesPerMs: bytes / ms, source: "history" };
+  const bytesPerMs = bytes / ms;
+  const latest = usable[0] as BatchHistory;
+  const expected = overheadMs + latest.bytes / bytesPerMs;
+  const lag = Math.min(Math.max(latest.durationMs - expected, 0), expected / 2);
+  return { overheadMs: overheadMs + lag, bytesPerMs, source: "history" };
+}
+
+/** Batches this far apart in size (largest ÷ smallest) tell a fixed part from a rate. */
+const FIT_SPREAD = 1.5;
+
+/** The intercept of the least-squares line of duration on bytes; undefined when sizes are too alike. */
+function fittedOverheadMs(batches: readonly BatchHistory[]): number | undefined {
+  const sizes = batches.map((b) => b.bytes);
+  if (Math.max(...sizes) < FIT_SPREAD * Math.min(...sizes)) return undefined;
+  const n = batches.length;
+  const meanBytes = sizes.reduce((a, b) => a + b, 0) / n;
+  const meanMs = batches.reduce((a, b) => a + b.durationMs, 0) / n;
+  let covariance = 0;
+  let variance = 0;
+  for (const batch of batches) {
+    covariance += (batch.bytes - meanBytes) * (batch.durationMs - meanMs);
+    variance += (batch.bytes - meanBytes) ** 2;
+  }
+  // Bigger batches no faster than small ones: no rate to fit (noise, or a queue), keep the default.
+  if (covariance <= 0) return undefined;
+  return meanMs - (covariance / variance) * meanBytes;
 }
 
 export function estimateBatchMs(bytes: number, throughput: Throughput): number {

@@ -85,20 +85,75 @@ describe("nextBatch", () => {
 });
 
 describe("throughput", () => {
-  it("comes from recorded batches net of the fixed part, else from the conservative default", () => {
+  it("comes from the conservative default without usable history", () => {
     const fallback = defaultThroughput("postgres");
     expect(throughputFromHistory([], fallback)).toBe(fallback);
     expect(throughputFromHistory([{ bytes: 0, durationMs: 100 }], fallback)).toBe(fallback);
+  });
+
+  it("with batches of one size, takes the default's fixed part and the rate net of it", () => {
+    const fallback = defaultThroughput("postgres");
     const measured = throughputFromHistory(
       [
-        { bytes: 1_000_000, durationMs: 1_500 },
-        { bytes: 3_000_000, durationMs: 2_500 },
+        { bytes: 1_000_000, durationMs: 1_100 },
+        { bytes: 1_000_000, durationMs: 1_100 },
       ],
       fallback,
     );
-    expect(measured).toMatchObject({ source: "history", overheadMs: 500 });
-    expect(measured.bytesPerMs).toBeCloseTo(4_000_000 / 3_000);
-    expect(estimateBatchMs(4_000_000, measured)).toBeCloseTo(3_500);
+    expect(measured).toMatchObject({ source: "history", overheadMs: 100 });
+    expect(measured.bytesPerMs).toBeCloseTo(1_000);
+    expect(estimateBatchMs(4_000_000, measured)).toBeCloseTo(4_100);
+  });
+
+  it("with batches of different sizes, fits the fixed part, within [0, the default's]", () => {
+    const redshift = defaultThroughput("redshift", 4);
+    // 5 s fixed and 1 MB/s, exactly (oldest last, as the history is read).
+    const line = [4, 2, 1].map((mb) => ({ bytes: mb * 1_000_000, durationMs: 5_000 + mb * 1_000 }));
+    const fitted = throughputFromHistory(line, redshift);
+    expect(fitted.overheadMs).toBeCloseTo(5_000);
+    expect(fitted.bytesPerMs).toBeCloseTo(1_000);
+    // A line through the origin or below it: no fixed part, not a negative one.
+    const steep = [1, 3].map((mb) => ({ bytes: mb * 1_000_000, durationMs: mb * 1_500 - 400 }));
+    expect(throughputFromHistory(steep, redshift).overheadMs).toBe(0);
+    // A fixed part above the default's is held at the default's: 100 ms for PostgreSQL.
+    const slowStart = [2, 1].map((mb) => ({ bytes: mb * 1_000_000, durationMs: 900 + mb * 100 }));
+    expect(throughputFromHistory(slowStart, defaultThroughput("postgres")).overheadMs).toBe(100);
+  });
+
+  it("does not fit sizes too alike, or bigger batches that ran no slower", () => {
+    const fallback = defaultThroughput("postgres");
+    const alike = [
+      { bytes: 1_400_000, durationMs: 1_500 },
+      { bytes: 1_000_000, durationMs: 1_100 },
+    ];
+    expect(throughputFromHistory(alike, fallback).overheadMs).toBe(100);
+    const noise = [
+      { bytes: 3_000_000, durationMs: 1_000 },
+      { bytes: 1_000_000, durationMs: 1_000 },
+    ];
+    expect(throughputFromHistory(noise, fallback).overheadMs).toBeGreaterThanOrEqual(100);
+  });
+
+  it("adds the latest batch's lag behind the line, at most half its estimate", () => {
+    const fallback = defaultThroughput("postgres");
+    // The drain's batches grow slower: the latest took 1.3 s where the line says 1.1 s.
+    const growing = [
+      { bytes: 1_000_000, durationMs: 1_300 },
+      { bytes: 1_000_000, durationMs: 1_100 },
+      { bytes: 1_000_000, durationMs: 900 },
+    ];
+    const lagging = throughputFromHistory(growing, fallback);
+    expect(lagging.bytesPerMs).toBeCloseTo(1_000);
+    expect(lagging.overheadMs).toBeCloseTo(100 + 200);
+    expect(estimateBatchMs(1_000_000, lagging)).toBeGreaterThanOrEqual(1_300);
+    // One batch that waited a minute on a lock adds at most half its estimate, so the next batch
+    // can still start (an estimate over every budget would stop the stream for good).
+    const waited = [{ bytes: 1_000_000, durationMs: 60_000 }, ...growing.slice(1)];
+    const capped = throughputFromHistory(waited, fallback);
+    const line = 100 + 1_000_000 / capped.bytesPerMs;
+    expect(capped.overheadMs - 100).toBeCloseTo(line / 2);
+    // A latest batch faster than the line adds nothing.
+    expect(throughputFromHistory([...growing].reverse(), fallback).overheadMs).toBe(100);
   });
 
   it("defaults on Redshift to docs/capacity.md's model: 15 s fixed, faster with more slices", () => {

@@ -14,7 +14,7 @@ const HOURS = Array.from(
   { length: 4 },
   (_, i) => new Date(hourAt("2026-09-10T00").getTime() + i * 3_600_000),
 );
-const BUDGET_S = 2;
+const BUDGET_S = 1.5;
 const RANGE = { from: "2026-09-10T00", to: "2026-09-10T03", streams: ["events"] };
 
 let stack: TestStack;
