@@ -121,6 +121,7 @@ export {
   buildStatementTimeout,
   buildTerminateSession,
   buildWorkMem,
+  DEADLOCK_TIMEOUT_QUERY,
   LOADER_APPLICATION_PREFIX,
   loaderApplicationName,
 } from "./sql/session";

@@ -29,6 +29,8 @@ import {
   buildStagingStats,
   buildStatementTimeout,
   buildWorkMem,
+  DEADLOCK_TIMEOUT_QUERY,
+  type Dialect,
   type HourRange,
   type MergeTarget,
   rejectsTableName,
@@ -107,16 +109,37 @@ export function mergeTarget(
 const count = (value: unknown) => Number(value ?? 0);
 
 /** Never below this: a statement with less time than that is better not started (it will be cut). */
-const MIN_STATEMENT_TIMEOUT_MS = 1_000;
+export const MIN_STATEMENT_TIMEOUT_MS = 1_000;
 
-/** The statement_timeout for the next phase: the time left before the deadline, or the fixed setting. */
+/**
+ * The statement_timeout for the next phase: the time left before the deadline (at least `floorMs`),
+ * or the fixed setting.
+ */
 export function statementTimeoutFor(
   input: Pick<BatchInput, "deadline" | "statementTimeoutMs">,
   nowMs: number,
+  floorMs = MIN_STATEMENT_TIMEOUT_MS,
 ): number | undefined {
-  if (input.deadline !== undefined)
-    return Math.max(MIN_STATEMENT_TIMEOUT_MS, Math.floor(input.deadline - nowMs));
+  if (input.deadline !== undefined) return Math.max(floorMs, Math.floor(input.deadline - nowMs));
   return input.statementTimeoutMs && input.statementTimeoutMs > 0 ? input.statementTimeoutMs : undefined;
+}
+
+/**
+ * The merge's floor. PostgreSQL's autovacuum holds SHARE UPDATE EXCLUSIVE on a table it vacuums, which
+ * the merge's lock conflicts with; it gives way ("lock acquisition will interrupt the autovacuum",
+ * PostgreSQL docs, The Autovacuum Daemon) when the waiter's deadlock check runs, deadlock_timeout
+ * (1 s by default) into the wait. With only the 1 s floor, a batch that reached its lock near the
+ * deadline was cut at the same moment autovacuum would have yielded (seen in the bench's drain), so
+ * the merge gets deadlock_timeout on top. Only with a deadline: without one nothing cuts the wait short.
+ */
+export async function mergeTimeoutFloor(
+  client: pg.ClientBase,
+  dialect: Dialect,
+  deadline: number | undefined,
+): Promise<number> {
+  if (dialect !== "postgres" || deadline === undefined) return MIN_STATEMENT_TIMEOUT_MS;
+  const { rows } = await client.query<{ ms: unknown }>(DEADLOCK_TIMEOUT_QUERY);
+  return MIN_STATEMENT_TIMEOUT_MS + Math.max(0, Number(rows[0]?.ms ?? 0));
 }
 
 interface StagedBatch {
@@ -141,7 +164,7 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
     // staging and stages again without it. Each round drops at least one file, so this ends.
     for (;;) {
       const staged = await stage(input, target, files, lines);
-      await setStatementTimeout(input);
+      await setStatementTimeout(input, await mergeTimeoutFloor(client, driver.dialect, input.deadline));
       await client.query("BEGIN");
       if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
       await client.query(buildLock(driver.dialect, target));
@@ -211,8 +234,8 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
   }
 }
 
-async function setStatementTimeout(input: BatchInput): Promise<void> {
-  const timeout = statementTimeoutFor(input, Date.now());
+async function setStatementTimeout(input: BatchInput, floorMs?: number): Promise<void> {
+  const timeout = statementTimeoutFor(input, Date.now(), floorMs);
   if (timeout !== undefined) await input.client.query(buildStatementTimeout(timeout));
 }
 

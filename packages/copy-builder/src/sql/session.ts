@@ -24,6 +24,14 @@ export function buildStatementTimeout(milliseconds: number): string {
 }
 
 /**
+ * PostgreSQL only: the server's deadlock_timeout in milliseconds (one row, `ms`). A lock request
+ * blocked by autovacuum interrupts it only when the waiter's deadlock check runs, this long into the
+ * wait (the merge leaves that much room for its lock).
+ */
+export const DEADLOCK_TIMEOUT_QUERY =
+  "SELECT setting::int AS ms FROM pg_settings WHERE name = 'deadlock_timeout'";
+
+/**
  * PostgreSQL only, inside a transaction: memory for the merge's hash joins and sorts, so they stay in
  * memory instead of spilling to disk; LOCAL ends with the transaction. Redshift has no work_mem: a
  * query's memory is its WLM queue slot.
