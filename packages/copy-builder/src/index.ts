@@ -117,6 +117,7 @@ export {
   TIMESTAMP_SHAPE,
 } from "./sql/raw-lines";
 export {
+  buildDeadlockTimeout,
   buildStaleSessionsQuery,
   buildStatementTimeout,
   buildTerminateSession,

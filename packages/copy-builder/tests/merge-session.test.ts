@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import {
   buildAnalyzeStaging,
+  buildDeadlockTimeout,
   buildDeleteReplaced,
   buildDropStaging,
   buildDropUnchanged,
@@ -86,6 +87,9 @@ describe("sessions", () => {
     expect(() => buildStatementTimeout(-1)).toThrow(RangeError);
     expect(buildWorkMem(64)).toBe("SET LOCAL work_mem = '64MB'");
     expect(() => buildWorkMem(0)).toThrow(RangeError);
+    expect(buildDeadlockTimeout(100)).toBe("SET deadlock_timeout TO 100");
+    expect(() => buildDeadlockTimeout(0)).toThrow(RangeError);
+    expect(() => buildDeadlockTimeout(1.5)).toThrow(RangeError);
   });
 
   it("PostgreSQL: finds stale loader sessions in pg_stat_activity", () => {

@@ -9,6 +9,7 @@ import {
   buildCountUnchanged,
   buildCreateRejects,
   buildCreateStaging,
+  buildDeadlockTimeout,
   buildDeleteReplaced,
   buildDeleteStagingRejects,
   buildDropRejects,
@@ -29,8 +30,6 @@ import {
   buildStagingStats,
   buildStatementTimeout,
   buildWorkMem,
-  DEADLOCK_TIMEOUT_QUERY,
-  type Dialect,
   type HourRange,
   type MergeTarget,
   rejectsTableName,
@@ -41,6 +40,7 @@ import {
 import type pg from "pg";
 import type { ReplayLine, StageOutcome, StageRequest, WarehouseDriver } from "./drivers/types";
 import { TooManyRejectedError } from "./errors";
+import { LOCK_WAIT_CHECK_MS, prepareLockWait } from "./lock-wait";
 import { type StreamReport, ZERO_COUNTS } from "./report";
 import type { PlannedFile } from "./s3-objects";
 import type { StageProgress, StagingColumn } from "./staging/index";
@@ -109,7 +109,7 @@ export function mergeTarget(
 const count = (value: unknown) => Number(value ?? 0);
 
 /** Never below this: a statement with less time than that is better not started (it will be cut). */
-export const MIN_STATEMENT_TIMEOUT_MS = 1_000;
+const MIN_STATEMENT_TIMEOUT_MS = 1_000;
 
 /**
  * The statement_timeout for the next phase: the time left before the deadline (at least `floorMs`),
@@ -122,24 +122,6 @@ export function statementTimeoutFor(
 ): number | undefined {
   if (input.deadline !== undefined) return Math.max(floorMs, Math.floor(input.deadline - nowMs));
   return input.statementTimeoutMs && input.statementTimeoutMs > 0 ? input.statementTimeoutMs : undefined;
-}
-
-/**
- * The merge's floor. PostgreSQL's autovacuum holds SHARE UPDATE EXCLUSIVE on a table it vacuums, which
- * the merge's lock conflicts with; it gives way ("lock acquisition will interrupt the autovacuum",
- * PostgreSQL docs, The Autovacuum Daemon) when the waiter's deadlock check runs, deadlock_timeout
- * (1 s by default) into the wait. With only the 1 s floor, a batch that reached its lock near the
- * deadline was cut at the same moment autovacuum would have yielded (seen in the bench's drain), so
- * the merge gets deadlock_timeout on top. Only with a deadline: without one nothing cuts the wait short.
- */
-export async function mergeTimeoutFloor(
-  client: pg.ClientBase,
-  dialect: Dialect,
-  deadline: number | undefined,
-): Promise<number> {
-  if (dialect !== "postgres" || deadline === undefined) return MIN_STATEMENT_TIMEOUT_MS;
-  const { rows } = await client.query<{ ms: unknown }>(DEADLOCK_TIMEOUT_QUERY);
-  return MIN_STATEMENT_TIMEOUT_MS + Math.max(0, Number(rows[0]?.ms ?? 0));
 }
 
 interface StagedBatch {
@@ -164,7 +146,9 @@ export async function runBatch(input: BatchInput): Promise<BatchResult> {
     // staging and stages again without it. Each round drops at least one file, so this ends.
     for (;;) {
       const staged = await stage(input, target, files, lines);
-      await setStatementTimeout(input, await mergeTimeoutFloor(client, driver.dialect, input.deadline));
+      // Room for the lock: autovacuum gives way to it only after the session's deadlock_timeout.
+      const lockWaitMs = await prepareLockWait(client, driver.dialect);
+      await setStatementTimeout(input, MIN_STATEMENT_TIMEOUT_MS + lockWaitMs);
       await client.query("BEGIN");
       if (input.workMemMb && driver.dialect === "postgres") await client.query(buildWorkMem(input.workMemMb));
       await client.query(buildLock(driver.dialect, target));
@@ -488,6 +472,11 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     ...(postgres ? [buildAnalyzeStaging(target)] : []),
     "COMMIT",
     "-- merge: under the lock, in one transaction",
+    ...(postgres
+      ? [
+          `${buildDeadlockTimeout(LOCK_WAIT_CHECK_MS)} -- where permitted: autovacuum yields to the lock sooner`,
+        ]
+      : []),
     ...setTimeout,
     "BEGIN",
     ...workMem,

@@ -1,56 +1,94 @@
-// A budgeted batch that reaches its lock near the deadline while autovacuum holds the table. On
-// PostgreSQL autovacuum keeps SHARE UPDATE EXCLUSIVE on a table it vacuums, which the merge's lock
-// conflicts with, and gives way only when the waiter's deadlock check runs, deadlock_timeout (1 s)
-// into the wait. The merge's statement_timeout must outlast that: with the plain 1 s floor the batch
-// was cut at the moment autovacuum would have yielded (the bench's drain hit it). Autovacuum's
-// schedule cannot be steered from a test, so a session holding the same lock mode for 1.8 s stands in
-// for it. Needs the PostgreSQL server (PG_URL): PGlite runs one transaction at a time.
+// The merge's lock and PostgreSQL's autovacuum. Autovacuum holds SHARE UPDATE EXCLUSIVE on a table it
+// vacuums, which the merge's lock conflicts with, and gives way only when the waiter's deadlock check
+// runs, deadlock_timeout into the wait (1 s by default). The bench met it twice: re-imports 1 s
+// slower, and a drain batch that reached its lock with under a second left, cut by its 1 s
+// statement_timeout at the moment autovacuum would have yielded. So the merge's session asks for a
+// 100 ms deadlock_timeout (superusers only), and a budgeted merge's statement_timeout leaves 1 s past
+// whichever deadlock_timeout applies. Autovacuum's schedule cannot be steered from a test, so a
+// session holding the same lock mode stands in for it. Needs the PostgreSQL server (PG_URL): PGlite
+// runs one transaction at a time.
+import { randomUUID } from "node:crypto";
 import { makeRecords } from "@kr/test-utils";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLoad } from "../src/index";
+import { LOCK_WAIT_CHECK_MS, prepareLockWait } from "../src/lock-wait";
 import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
 
-const BUDGET_S = 1;
-const HELD_MS = 1_800;
-
-describe.runIf(process.env.PG_URL)("a lock held by autovacuum near the deadline (PostgreSQL server)", () => {
+describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL server)", () => {
   let stack: TestStack;
+  /** A login role without superuser, a member of the owner: it may load but not set deadlock_timeout. */
+  const plainRole = `kr_plain_${randomUUID().slice(0, 8)}`;
+  const clients: pg.Client[] = [];
+  const connect = async () => {
+    const client = new pg.Client(stack.warehouse.url);
+    await client.connect();
+    clients.push(client);
+    return client;
+  };
   beforeAll(async () => {
     stack = await startStack();
+    await stack.query(`CREATE ROLE ${plainRole} LOGIN IN ROLE ${new URL(stack.warehouse.url).username}`);
   });
-  afterAll(() => stack?.close());
+  afterAll(async () => {
+    for (const client of clients) await client.end().catch(() => {});
+    await stack?.close();
+    const admin = new pg.Client(process.env.PG_URL);
+    await admin.connect();
+    await admin.query(`DROP ROLE IF EXISTS ${plainRole}`).finally(() => admin.end());
+  });
 
-  it("the merge waits deadlock_timeout past the 1 s floor, then loads exactly once", async () => {
-    const hour = hourAt("2026-12-08T10");
-    const records = makeRecords("events", hour, 300, 810);
-    await putObject(stack.s3Client, BUCKET, "events", hour, records);
-    const before = await warehouseState(stack);
-    const [{ ms } = { ms: 0 }] = await stack.query<{ ms: number }>(
-      "SELECT setting::int AS ms FROM pg_settings WHERE name = 'deadlock_timeout'",
+  const serverDeadlockTimeoutMs = async () =>
+    Number(
+      (
+        await stack.query<{ ms: number }>(
+          "SELECT setting::int AS ms FROM pg_settings WHERE name = 'deadlock_timeout'",
+        )
+      )[0]?.ms,
     );
-    // The premise: the lock is held longer than the plain floor, shorter than floor + deadlock_timeout.
-    expect(HELD_MS).toBeGreaterThan(1_000);
-    expect(HELD_MS).toBeLessThan(1_000 + ms);
 
-    const holder = new pg.Client(stack.warehouse.url);
-    await holder.connect();
+  it("a superuser's merge session checks for a blocking autovacuum after 100 ms; anyone else's after the server's deadlock_timeout", async () => {
+    const superuser = await connect();
+    expect(await prepareLockWait(superuser, "postgres")).toBe(LOCK_WAIT_CHECK_MS);
+    expect((await superuser.query("SHOW deadlock_timeout")).rows).toEqual([{ deadlock_timeout: "100ms" }]);
+
+    const plain = await connect();
+    await plain.query(`SET ROLE ${plainRole}`);
+    // Refused (not a superuser): no error, the server's value stays and is what the floor uses.
+    expect(await prepareLockWait(plain, "postgres")).toBe(await serverDeadlockTimeoutMs());
+    expect(await plain.query("SELECT 1 AS ok")).toMatchObject({ rows: [{ ok: 1 }] });
+    expect(await prepareLockWait(plain, "redshift")).toBe(0);
+  });
+
+  it("a budgeted merge that meets the lock near its deadline waits deadlock_timeout past the 1 s floor, then loads exactly once", async () => {
+    const budgetS = 1;
+    const heldMs = 1_800;
+    const deadlockMs = await serverDeadlockTimeoutMs();
+    // The premise: held longer than the plain 1 s floor, shorter than 1 s + the server's deadlock_timeout.
+    expect(heldMs).toBeGreaterThan(1_000);
+    expect(heldMs).toBeLessThan(1_000 + deadlockMs);
+
+    const hour = hourAt("2026-12-08T10");
+    await putObject(stack.s3Client, BUCKET, "events", hour, makeRecords("events", hour, 300, 810));
+    const before = await warehouseState(stack);
+    const holder = await connect();
     await holder.query("BEGIN");
     await holder.query("LOCK TABLE public.events IN SHARE UPDATE EXCLUSIVE MODE");
     const released = new Promise<void>((done) =>
-      setTimeout(() => void holder.query("COMMIT").then(() => done()), HELD_MS),
+      setTimeout(() => void holder.query("COMMIT").then(() => done()), heldMs),
     );
     try {
-      const config = stack.config({ LOAD_TIME_BUDGET_SECONDS: String(BUDGET_S) });
+      // The loader as the plain role: its session keeps the server's deadlock_timeout.
+      const config = stack.config({ RS_USER: plainRole, LOAD_TIME_BUDGET_SECONDS: String(budgetS) });
       const deps = stack.deps(config);
       const report = await runLoad(config, { from: "2026-12-08T10", streams: ["events"] }, deps).finally(() =>
         deps.close(),
       );
       expect(report.streams[0]).toMatchObject({ status: "loaded", files: 1, inserted: 300 });
-      // It waited for the lock past its budget (with the 1 s floor it was cut instead).
-      expect(report.durationMs).toBeGreaterThan(BUDGET_S * 1000);
-      expect(report.durationMs).toBeLessThan(BUDGET_S * 1000 + 1_000 + ms);
+      // It waited for the lock past its budget (with the plain 1 s floor it was cut instead).
+      expect(report.durationMs).toBeGreaterThan(budgetS * 1000);
+      expect(report.durationMs).toBeLessThan(budgetS * 1000 + 1_000 + deadlockMs);
       expect(await warehouseState(stack)).toMatchObject({
         events: before.events + 300,
         eventsDistinct: before.eventsDistinct + 300,
@@ -58,7 +96,6 @@ describe.runIf(process.env.PG_URL)("a lock held by autovacuum near the deadline 
       });
     } finally {
       await released;
-      await holder.end();
     }
   });
 });

@@ -24,12 +24,22 @@ export function buildStatementTimeout(milliseconds: number): string {
 }
 
 /**
- * PostgreSQL only: the server's deadlock_timeout in milliseconds (one row, `ms`). A lock request
+ * PostgreSQL only: the session's deadlock_timeout in milliseconds (one row, `ms`). A lock request
  * blocked by autovacuum interrupts it only when the waiter's deadlock check runs, this long into the
- * wait (the merge leaves that much room for its lock).
+ * wait.
  */
 export const DEADLOCK_TIMEOUT_QUERY =
   "SELECT setting::int AS ms FROM pg_settings WHERE name = 'deadlock_timeout'";
+
+/**
+ * PostgreSQL only, outside a transaction: `SET deadlock_timeout TO <ms>` for the session. Only a
+ * superuser may set it (SQLSTATE 42501 otherwise, which leaves the server's value).
+ */
+export function buildDeadlockTimeout(milliseconds: number): string {
+  if (!Number.isInteger(milliseconds) || milliseconds < 1)
+    throw new RangeError("deadlock_timeout must be whole milliseconds ≥ 1");
+  return `SET deadlock_timeout TO ${milliseconds}`;
+}
 
 /**
  * PostgreSQL only, inside a transaction: memory for the merge's hash joins and sorts, so they stay in
