@@ -60,14 +60,19 @@ export function loaderEnv(url: string, s3Endpoint: string, bucket: string, strea
 }
 
 /**
- * Before each timed contender, outside its time: a CHECKPOINT on a PostgreSQL server, so no
- * contender pays for the checkpoint that the previous one's large write started (500k rows write
- * ~0.5 GB of WAL, past the default max_wal_size's trigger). It removes one source of the swing
- * between repetitions, not all: the re-import still measured 1.08–1.20× a first load in one run.
- * PGlite keeps everything in memory: nothing to settle.
+ * Before each timed contender, outside its time, on a PostgreSQL server:
+ * - `VACUUM (ANALYZE)` of the bench database, so autovacuum has nothing left to do from the previous
+ *   contender's writes. Otherwise it started at a random point (its launcher naps 60 s) and ran
+ *   beside the next contender on the two cores: in 2 of 3 repetitions it vacuumed the freshly loaded
+ *   target during the re-import (3.4–4.2 s instead of 3.0 s). A re-import in production comes hours
+ *   after the load it repeats, long after autovacuum; the drain's runs follow each other without it.
+ * - A CHECKPOINT, so no contender pays for the checkpoint that the previous one's large write
+ *   started (500k rows write ~0.5 GB of WAL, past the default max_wal_size's trigger).
+ * PGlite keeps everything in memory and runs no autovacuum: nothing to settle.
  */
 export async function settle(admin: pg.Client, warehouse: BenchWarehouse): Promise<void> {
   if (warehouse.kind !== "postgres") return;
+  await admin.query("VACUUM (ANALYZE)");
   await admin.query("CHECKPOINT");
   // The checkpoint's writes (and, on a server with fsync off, everything) may still sit in the page
   // cache; the kernel writes them back ~30 s later, in the middle of a later contender. `sync`
