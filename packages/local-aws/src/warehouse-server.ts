@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { ConnectionTurns } from "./connection-turns";
 
 export interface LocalWarehouseOptions {
   /** Directory for the database files; omit for an in-memory database. */
@@ -32,6 +33,9 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions = {}): 
     port: options.port ?? 5439,
     maxConnections: options.maxConnections ?? 32,
   });
+  // Its handlers take their queue from this field when a connection arrives: ours keeps a
+  // connection's extended-protocol query together (see connection-turns.ts).
+  (server as unknown as { queryQueue: ConnectionTurns }).queryQueue = new ConnectionTurns(db);
   try {
     await server.start();
   } catch (error) {
