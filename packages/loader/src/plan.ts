@@ -18,7 +18,6 @@ import {
 import type pg from "pg";
 import { type BatchHistory, HISTORY_WINDOW } from "./budget";
 import { ConfigError } from "./errors";
-import { mapLimit } from "./map-limit";
 import { listHourObjects, type PlannedFile } from "./s3-objects";
 import type { StagingColumn } from "./staging/index";
 import { CREATE_TABLES_HINT, isUndefinedTable, readTableColumns } from "./warehouse";
@@ -55,36 +54,35 @@ export interface PlanInput {
 
 export async function planLoad(input: PlanInput): Promise<StreamPlan[]> {
   const hours = hoursOf(input.range);
-  // Catalog and ledger first (one connection, sequential); then S3 listing for all streams at once.
-  const tables = [];
-  for (const stream of input.streams) {
+  // The S3 listing needs nothing from the warehouse, so it runs while the catalog and the ledger are
+  // read (one connection, sequential; information_schema is slow on Redshift). Awaited in order
+  // below; should the catalog throw first, a listing's own failure is of no interest and must not
+  // surface as an unhandled rejection.
+  const listings = input.streams.map((stream) =>
+    listHourObjects(input.s3, input.bucket, streamPrefix(stream), hours, input.listConcurrency),
+  );
+  for (const listing of listings) listing.catch(() => {});
+  const plans: StreamPlan[] = [];
+  for (const [i, stream] of input.streams.entries()) {
     const columns = await describeTarget(input.client, input.schema, stream);
     const keys = STREAM_TABLES[stream] ?? DEFAULT_KEYS;
     const loaded = await loadedKeys(input.client, stream, input.range, input.reimport, input.requestId);
     const history = await batchHistory(input.client, stream, input.driver);
-    tables.push({ stream, columns, key: keys.key, sortKey: keys.sortKey, loaded, history });
-  }
-  return mapLimit(tables, tables.length, async (table) => {
-    const listed = await listHourObjects(
-      input.s3,
-      input.bucket,
-      streamPrefix(table.stream),
-      hours,
-      input.listConcurrency,
-    );
-    const files = listed.filter((f) => !table.loaded.has(f.key));
-    return {
-      stream: table.stream,
+    const listed = await (listings[i] as Promise<PlannedFile[]>);
+    const files = listed.filter((f) => !loaded.has(f.key));
+    plans.push({
+      stream,
       schema: input.schema,
-      columns: table.columns,
-      key: table.key,
-      sortKey: table.sortKey,
+      columns,
+      key: keys.key,
+      sortKey: keys.sortKey,
       files,
       skippedFiles: listed.length - files.length,
       bytes: files.reduce((n, f) => n + f.size, 0),
-      history: table.history,
-    };
-  });
+      history,
+    });
+  }
+  return plans;
 }
 
 async function describeTarget(
