@@ -8,6 +8,7 @@
 // session holding the same lock mode stands in for it. Needs the PostgreSQL server (PG_URL): PGlite
 // runs one transaction at a time.
 import { randomUUID } from "node:crypto";
+import { DEADLOCK_TIMEOUT_QUERY } from "@kr/copy-builder";
 import { makeRecords } from "@kr/test-utils";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,13 +41,7 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
   });
 
   const serverDeadlockTimeoutMs = async () =>
-    Number(
-      (
-        await stack.query<{ ms: number }>(
-          "SELECT setting::int AS ms FROM pg_settings WHERE name = 'deadlock_timeout'",
-        )
-      )[0]?.ms,
-    );
+    Number((await stack.query<{ ms: number }>(DEADLOCK_TIMEOUT_QUERY))[0]?.ms);
 
   it("a superuser's merge session checks for a blocking autovacuum after 100 ms; anyone else's after the server's deadlock_timeout", async () => {
     const superuser = await connect();
