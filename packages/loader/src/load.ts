@@ -20,6 +20,7 @@ import {
   defaultThroughput,
   estimateBatchMs,
   HISTORY_WINDOW,
+  isTailBatch,
   NOTHING_PENDING,
   nextBatch,
   pendingOf,
@@ -313,6 +314,11 @@ async function loadStreams(
         const remaining = run.deadline === undefined ? undefined : run.deadline - now().getTime();
         const throughput = throughputFromHistory(history, fallback);
         let files = nextBatch(queue, run.limits, throughput, remaining);
+        if (
+          remaining !== undefined &&
+          isTailBatch(files, nextBatch(queue, run.limits, throughput), queue.length, report.batches)
+        )
+          break;
         if (files.length === 0)
           files = calibrationBatch(queue, throughput, report.batches, {
             remainingMs: remaining,

@@ -62,7 +62,7 @@ async function load(
   );
 }
 
-/** Recent batches that moved 4 files' bytes in 1 s (0.5 s fixed + 0.5 s): a 4-file batch is ~1 s. */
+/** Recent batches that moved 4 files' bytes in 1 s: a 4-file batch is estimated at ~1 s. */
 async function seedSlowHistory() {
   const bytes = 4 * 2_500; // a file of 25 records is ~2.1-2.5 KB of GZIP
   for (const stream of STREAMS) {
@@ -251,5 +251,72 @@ describe("interrupted and overlapping runs in small batches", () => {
       expect(rows.length).toBe(more[stream]?.size);
       expect(new Set(rows.map((r) => r.event_id))).toEqual(more[stream]);
     }
+  });
+});
+
+describe("the time left after a full batch", () => {
+  it("goes unused rather than on a sliver batch: the next run takes the rest in a full one", async () => {
+    const hours = Array.from({ length: 8 }, (_, h) => hourAt(`2026-10-07T${String(h).padStart(2, "0")}`));
+    const { ids: written } = await writeDataset(stack.s3Client, BUCKET, ["events"], hours, {
+      filesPerHour: 2,
+      perFile: 25,
+      seed: 31,
+    });
+    // A clock that staging moves on by the history's rate (no real waiting): with a batch of 8 files
+    // at ~8 s, an 11 s budget leaves ~3 s after it, room for 1-2 more files but not half a batch.
+    const RATE_BYTES_PER_MS = 2.3;
+    const FIXED_MS = 100; // the PostgreSQL default's fixed part: equal-sized history keeps it
+    let offsetMs = 0;
+    const now = () => new Date(Date.now() + offsetMs);
+    const seededAt = Date.now() + 60_000; // newer than every other test's batches
+    for (let i = 0; i < 20; i++) {
+      const bytes = 8 * 2_300;
+      const finished = new Date(seededAt - i * 1_000);
+      await stack.query(
+        `INSERT INTO loader.batches (batch_id, stream, range_from, range_to, reimport, driver, files, bytes,
+           rows_staged, rows_inserted, rows_replaced, duplicates_dropped, rejected, started_at, finished_at)
+         VALUES ($1, 'events', $2, $2, false, 'postgres', 8, $3, 0, 0, 0, 0, 0, $4, $5)`,
+        [
+          `seed-tail-${i}`,
+          finished,
+          bytes,
+          new Date(finished.getTime() - FIXED_MS - bytes / RATE_BYTES_PER_MS),
+          finished,
+        ],
+      );
+    }
+    const run = async () => {
+      const config = stack.config({ LOAD_TIME_BUDGET_SECONDS: "11", LOAD_BATCH_MAX_FILES: "8" });
+      const deps = stack.deps(config);
+      const { driver } = deps;
+      const clocked: typeof driver = {
+        name: driver.name,
+        dialect: driver.dialect,
+        streamConcurrency: driver.streamConcurrency,
+        describeStage: (r) => driver.describeStage(r),
+        stageLines: (r, lines) => driver.stageLines(r, lines),
+        stage: async (r) => {
+          offsetMs += r.files.reduce((n, f) => n + f.size, 0) / RATE_BYTES_PER_MS;
+          return driver.stage(r);
+        },
+      };
+      return runLoad(
+        config,
+        { from: "2026-10-07T00", to: "2026-10-07T07", streams: ["events"] },
+        { ...deps, driver: clocked, now },
+      ).finally(() => deps.close());
+    };
+
+    const first = await run();
+    // One full batch, then the ~3 s left would have taken a 1-2 file batch: it waits instead.
+    expect(first.streams[0]).toMatchObject({ batches: 1, files: 8, pending: { files: 8 } });
+    expect(first.continueWith).toBeDefined();
+    const second = await run();
+    expect(second.streams[0]).toMatchObject({ batches: 1, files: 8, pending: { files: 0 } });
+    const rows = await stack.query<{ event_id: string }>(
+      "SELECT event_id FROM public.events WHERE occurred_at >= '2026-10-06T23:00Z' AND occurred_at < '2026-10-08T00:00Z'",
+    );
+    expect(rows.length).toBe(written.events?.size);
+    expect(new Set(rows.map((r) => r.event_id))).toEqual(written.events);
   });
 });

@@ -6,6 +6,7 @@ import {
   defaultThroughput,
   estimateBatchMs,
   fileCap,
+  isTailBatch,
   lambdaBudgetMs,
   nextBatch,
   pendingOf,
@@ -81,6 +82,28 @@ describe("nextBatch", () => {
     // Whole rounds of 2 slices under the 5-file byte cap; the last 5 files are all that is left.
     expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 5]);
     expect(batches.flat()).toEqual(backlog);
+  });
+});
+
+describe("isTailBatch", () => {
+  const backlog = files(20);
+  const full = backlog.slice(0, 5);
+  it("a later batch cut to under half a full batch waits for the next run", () => {
+    expect(isTailBatch(backlog.slice(0, 1), full, 20, 1)).toBe(true);
+    expect(isTailBatch(backlog.slice(0, 2), full, 20, 3)).toBe(true);
+    // Half a full batch or more is worth its fixed part.
+    expect(isTailBatch(backlog.slice(0, 3), full, 20, 1)).toBe(false);
+    expect(isTailBatch(full, full, 20, 1)).toBe(false);
+  });
+  it("never holds back a run's first batch, nor one that takes everything pending", () => {
+    expect(isTailBatch(backlog.slice(0, 1), full, 20, 0)).toBe(false);
+    expect(isTailBatch(backlog.slice(0, 1), backlog.slice(0, 1), 1, 2)).toBe(false);
+    expect(isTailBatch(backlog.slice(0, 2), full, 2, 2)).toBe(false);
+    expect(isTailBatch([], full, 20, 1)).toBe(false);
+  });
+  it("weighs bytes, not files: one big file is no sliver", () => {
+    const mixed = [{ ...(backlog[0] as PlannedFile), size: 4000 }, ...backlog.slice(1)];
+    expect(isTailBatch(mixed.slice(0, 1), mixed.slice(0, 5), 20, 1)).toBe(false);
   });
 });
 
