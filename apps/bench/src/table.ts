@@ -19,6 +19,19 @@ export function formatValue(value: number, digits: number, unit: string): string
   return unit ? `${text} ${unit}` : text;
 }
 
+/**
+ * Digits enough that the shown value agrees with its status: 0.7975 against ≥ 0.80 is "0.798×
+ * MISSED", not "0.80× MISSED" (at most two more than the metric's own).
+ */
+export function digitsFor(value: number, metric: Pick<MetricSpec, "digits" | "target">): number {
+  const { target } = metric;
+  if (!target) return metric.digits;
+  const met = meetsTarget(target, value);
+  let digits = metric.digits;
+  while (digits < metric.digits + 2 && meetsTarget(target, Number(value.toFixed(digits))) !== met) digits++;
+  return digits;
+}
+
 type Row = { section: string; measure: string; value: string; target: string; status: string };
 
 /**
@@ -59,7 +72,7 @@ function buildRows(figures: Figures): { rows: Row[]; footnotes: string[] } {
       rows.push({
         section: index === 0 ? title : "",
         measure: metric.label,
-        value: value === undefined ? "—" : formatValue(value, metric.digits, metric.unit),
+        value: value === undefined ? "—" : formatValue(value, digitsFor(value, metric), metric.unit),
         target: metric.target?.label ?? "",
         status,
       });

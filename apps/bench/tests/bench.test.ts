@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseBenchArgs, UsageError } from "../src/args";
 import { Figures, figuresFromJson, METRICS, toResultsJson } from "../src/results";
+import { digitsFor } from "../src/table";
 
 const root = join(import.meta.dirname, "../../..");
 const dir = mkdtempSync(join(tmpdir(), "kr-bench-test-"));
@@ -77,6 +78,18 @@ describe("results.json", () => {
     const back = figuresFromJson(JSON.parse(JSON.stringify(json)));
     expect(back.get("loader.rows_per_s")).toBe(1234.5);
     expect(back.reason("lambda.cold_import_ms")).toBe("no node");
+  });
+});
+
+describe("the table's values", () => {
+  const ratio = { digits: 2, target: { op: ">=" as const, value: 0.8, label: "≥ 0.80" } };
+  it("get the digits that keep a value next to its target from reading as met when it missed", () => {
+    expect(digitsFor(0.7975, ratio)).toBe(3); // 0.798×, not 0.80×, beside MISSED
+    expect(digitsFor(0.79999, ratio)).toBe(4); // at most two more: 0.8000× would still read as met
+    expect(digitsFor(0.8049, ratio)).toBe(2);
+    expect(digitsFor(0.7949, ratio)).toBe(2);
+    expect(digitsFor(1.1049, { digits: 2, target: { op: "<=", value: 1.1, label: "≤ 1.1" } })).toBe(3);
+    expect(digitsFor(0.7975, { digits: 2 })).toBe(2);
   });
 });
 
