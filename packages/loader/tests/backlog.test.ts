@@ -263,7 +263,7 @@ describe("the time left after a full batch", () => {
       seed: 31,
     });
     // A clock that staging moves on by the history's rate (no real waiting): with a batch of 8 files
-    // at ~8 s, an 11 s budget leaves ~3 s after it, room for 1-2 more files but not half a batch.
+    // at ~7-8 s, an 11 s budget leaves ~3-3.5 s after it: room for 1-3 more files, not half a batch (4).
     const RATE_BYTES_PER_MS = 2.3;
     const FIXED_MS = 100; // the PostgreSQL default's fixed part: equal-sized history keeps it
     let offsetMs = 0;
@@ -308,7 +308,7 @@ describe("the time left after a full batch", () => {
     };
 
     const first = await run();
-    // One full batch, then the ~3 s left would have taken a 1-2 file batch: it waits instead.
+    // One full batch; the time left would have taken a 1-3 file batch (without the rule: 8 + 3 files).
     expect(first.streams[0]).toMatchObject({ batches: 1, files: 8, pending: { files: 8 } });
     expect(first.continueWith).toBeDefined();
     const second = await run();
