@@ -14,6 +14,7 @@ import {
 } from "@kr/copy-builder";
 import type pg from "pg";
 import { describeBatch, runBatch } from "./batch";
+import { isStatementCancelled, statementCancelledMessage, type TimeoutLimits } from "./batch-timeout";
 import {
   type BatchLimits,
   calibrationBatch,
@@ -225,6 +226,7 @@ export async function runLoad(
         limits,
         deadline,
         budgetMs,
+        budgetFromLambda: deps.budgetMs !== undefined,
         slices,
       });
     }
@@ -271,6 +273,8 @@ interface RunLimits {
   deadline: number | undefined;
   /** The run's whole budget (ms), or undefined for none. */
   budgetMs: number | undefined;
+  /** The budget is the Lambda's remaining time (deps.budgetMs), not LOAD_TIME_BUDGET_SECONDS. */
+  budgetFromLambda: boolean;
   slices: number | undefined;
 }
 
@@ -372,7 +376,15 @@ async function loadStreams(
         } catch (error) {
           await endQuietly(client);
           client = undefined;
-          report = failedStream(report, plan, error);
+          report = failedStream(report, plan, error, {
+            files: files.length,
+            bytes: batchBytes,
+            limits: {
+              ...(run.budgetMs !== undefined && { budgetMs: run.budgetMs }),
+              fromLambda: run.budgetFromLambda,
+              statementTimeoutSeconds: config.load.statementTimeoutSeconds,
+            },
+          });
           // After the rollback, so the status grid can show these hours as `failed`.
           await recordFailedBatch(deps.connect, {
             stream: plan.stream,
@@ -497,12 +509,19 @@ function streamBase(plan: StreamPlan): StreamReport {
 }
 
 /** A failed batch rolled back: the stream keeps what earlier batches loaded and stops. */
-function failedStream(report: StreamReport, plan: StreamPlan, error: unknown): StreamReport {
+function failedStream(
+  report: StreamReport,
+  plan: StreamPlan,
+  error: unknown,
+  batch: { files: number; bytes: number; limits: TimeoutLimits },
+): StreamReport {
   const rejected = error instanceof TooManyRejectedError ? error : undefined;
   const message =
     error instanceof LoaderError
       ? error.message
-      : `${plan.stream}: ${errorInfo(error).message}; the batch rolled back`;
+      : isStatementCancelled(error)
+        ? statementCancelledMessage(plan.stream, batch, batch.limits, errorInfo(error).message)
+        : `${plan.stream}: ${errorInfo(error).message}; the batch rolled back`;
   return {
     ...report,
     status: "failed",

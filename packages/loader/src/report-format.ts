@@ -2,25 +2,9 @@
 // the Lambda bundle does not carry cli-table3.
 import Table from "cli-table3";
 import type { Counts, LoadReport, Pending, StreamReport } from "./report";
+import { formatBytes, formatDuration } from "./units";
 
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
-export function formatDuration(ms: number): string {
-  return ms < 1000
-    ? `${ms} ms`
-    : ms < 60_000
-      ? `${(ms / 1000).toFixed(1)} s`
-      : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+export { formatBytes, formatDuration };
 
 const n = (value: number) => value.toLocaleString("en-US");
 

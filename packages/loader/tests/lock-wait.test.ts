@@ -12,7 +12,7 @@ import { DEADLOCK_TIMEOUT_QUERY } from "@kr/copy-builder";
 import { makeRecords } from "@kr/test-utils";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLoad } from "../src/index";
+import { exitCodeOf, LoadFailedError, runLoad } from "../src/index";
 import { LOCK_WAIT_CHECK_MS, prepareLockWait } from "../src/lock-wait";
 import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
@@ -92,5 +92,45 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     } finally {
       await released;
     }
+  });
+
+  it("a merge whose lock is held past the deadline is cancelled there: exit 1, a message that says why and what to change, nothing loaded; the next run loads it", async () => {
+    const hour = hourAt("2026-12-08T11");
+    await putObject(stack.s3Client, BUCKET, "events", hour, makeRecords("events", hour, 300, 811));
+    const before = await warehouseState(stack);
+    const holder = await connect();
+    await holder.query("BEGIN");
+    // A session, not autovacuum: the waiter's deadlock check does not make it give way.
+    await holder.query("LOCK TABLE public.events IN SHARE UPDATE EXCLUSIVE MODE");
+    const request = { from: "2026-12-08T11", streams: ["events"] };
+    try {
+      // 3 s: the batch's estimate fits (the test above left a 1.8 s batch of one file in the history).
+      const config = stack.config({ LOAD_TIME_BUDGET_SECONDS: "3" });
+      const deps = stack.deps(config);
+      const failed = await runLoad(config, request, deps)
+        .finally(() => deps.close())
+        .catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(LoadFailedError);
+      expect(exitCodeOf(failed)).toBe(1);
+      const stream = (failed as LoadFailedError).report?.streams[0];
+      expect(stream).toMatchObject({ status: "failed", files: 0, pending: { files: 1 } });
+      expect(stream?.error).toMatch(
+        /^events: a statement of the batch \(1 file, .+\) was cancelled at this run's deadline \(time budget 3\.0 s\)/,
+      );
+      expect(stream?.error).toContain("LOAD_TIME_BUDGET_SECONDS");
+      expect(stream?.error).toContain("(server: canceling statement due to statement timeout)");
+      expect(await warehouseState(stack)).toEqual(before);
+    } finally {
+      await holder.query("COMMIT");
+    }
+    const config = stack.config({ LOAD_TIME_BUDGET_SECONDS: "5" });
+    const deps = stack.deps(config);
+    const report = await runLoad(config, request, deps).finally(() => deps.close());
+    expect(report.streams[0]).toMatchObject({ status: "loaded", files: 1, inserted: 300 });
+    expect(await warehouseState(stack)).toMatchObject({
+      events: before.events + 300,
+      eventsDistinct: before.eventsDistinct + 300,
+      ledgerFiles: before.ledgerFiles + 1,
+    });
   });
 });

@@ -155,6 +155,9 @@ describe.runIf(process.env.PG_URL)("a killed loader's orphaned session (PostgreS
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LoadFailedError);
     expect((error as Error).message).toMatch(/statement timeout/);
+    expect((error as LoadFailedError).report?.streams[0]?.error).toMatch(
+      /^events: a statement of the batch \(1 file, .+\) ran longer than LOAD_STATEMENT_TIMEOUT_SECONDS=1 and was cancelled; the batch rolled back and nothing of it is loaded/,
+    );
     expect(await warehouseState(stack)).toEqual(before);
 
     await sleep(1_100);
