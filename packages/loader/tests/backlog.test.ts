@@ -42,23 +42,55 @@ async function load(
 ): Promise<LoadReport> {
   const config = stack.config(overrides);
   const deps = stack.deps(config);
-  const { driver } = deps;
-  const slowDriver: typeof driver = {
+  const slowDriver = beforeEachStage(
+    deps.driver,
+    () => new Promise((resolve) => setTimeout(resolve, STAGE_DELAY_MS)),
+  );
+  return runLoad(config, request, { ...deps, ...(slow && { driver: slowDriver }) }).finally(() =>
+    deps.close(),
+  );
+}
+
+type Driver = ReturnType<TestStack["deps"]>["driver"];
+
+/** The driver with something done before each batch's stage (a wait, a clock moved on). */
+function beforeEachStage(
+  driver: Driver,
+  before: (request: Parameters<Driver["stage"]>[0]) => unknown,
+): Driver {
+  return {
     name: driver.name,
     dialect: driver.dialect,
     streamConcurrency: driver.streamConcurrency,
     describeStage: (r) => driver.describeStage(r),
     stageLines: (r, lines) => driver.stageLines(r, lines),
     stage: async (r) => {
-      await new Promise((resolve) => setTimeout(resolve, STAGE_DELAY_MS));
+      await before(r);
       return driver.stage(r);
     },
     ...(driver.rejectedAfterRollback && {
       rejectedAfterRollback: driver.rejectedAfterRollback.bind(driver),
     }),
   };
-  return runLoad(config, request, { ...deps, ...(slow && { driver: slowDriver }) }).finally(() =>
-    deps.close(),
+}
+
+/** One loaded batch in loader.batches, as the estimates read them (files, bytes, time). */
+async function recordHistory(
+  stream: string,
+  batch: { id: string; files: number; bytes: number; ms: number; finished: Date },
+) {
+  await stack.query(
+    `INSERT INTO loader.batches (batch_id, stream, range_from, range_to, reimport, driver, files, bytes,
+       rows_staged, rows_inserted, rows_replaced, duplicates_dropped, rejected, started_at, finished_at)
+     VALUES ($1, $2, $3, $3, false, 'postgres', $4, $5, 0, 0, 0, 0, 0, $6, $3)`,
+    [
+      batch.id,
+      stream,
+      batch.finished,
+      batch.files,
+      batch.bytes,
+      new Date(batch.finished.getTime() - batch.ms),
+    ],
   );
 }
 
@@ -68,19 +100,13 @@ async function seedSlowHistory() {
   for (const stream of STREAMS) {
     for (let i = 0; i < 20; i++) {
       const finished = new Date(Date.parse("2026-09-01T00:00:00Z") + i * 60_000);
-      await stack.query(
-        `INSERT INTO loader.batches (batch_id, stream, range_from, range_to, reimport, driver, files, bytes,
-           rows_staged, rows_inserted, rows_replaced, duplicates_dropped, rejected, started_at, finished_at)
-         VALUES ($1, $2, $3, $3, false, 'postgres', 4, $4, 0, 0, 0, 0, 0, $5, $6)`,
-        [
-          `seed-${stream}-${i}-${Math.random()}`,
-          stream,
-          finished,
-          bytes,
-          new Date(finished.getTime() - 1_000),
-          finished,
-        ],
-      );
+      await recordHistory(stream, {
+        id: `seed-${stream}-${i}-${Math.random()}`,
+        files: 4,
+        bytes,
+        ms: 1_000,
+        finished,
+      });
     }
   }
 }
@@ -272,34 +298,20 @@ describe("the time left after a full batch", () => {
     for (let i = 0; i < 20; i++) {
       const bytes = 8 * 2_300;
       const finished = new Date(seededAt - i * 1_000);
-      await stack.query(
-        `INSERT INTO loader.batches (batch_id, stream, range_from, range_to, reimport, driver, files, bytes,
-           rows_staged, rows_inserted, rows_replaced, duplicates_dropped, rejected, started_at, finished_at)
-         VALUES ($1, 'events', $2, $2, false, 'postgres', 8, $3, 0, 0, 0, 0, 0, $4, $5)`,
-        [
-          `seed-tail-${i}`,
-          finished,
-          bytes,
-          new Date(finished.getTime() - FIXED_MS - bytes / RATE_BYTES_PER_MS),
-          finished,
-        ],
-      );
+      await recordHistory("events", {
+        id: `seed-tail-${i}`,
+        files: 8,
+        bytes,
+        ms: FIXED_MS + bytes / RATE_BYTES_PER_MS,
+        finished,
+      });
     }
     const run = async () => {
       const config = stack.config({ LOAD_TIME_BUDGET_SECONDS: "11", LOAD_BATCH_MAX_FILES: "8" });
       const deps = stack.deps(config);
-      const { driver } = deps;
-      const clocked: typeof driver = {
-        name: driver.name,
-        dialect: driver.dialect,
-        streamConcurrency: driver.streamConcurrency,
-        describeStage: (r) => driver.describeStage(r),
-        stageLines: (r, lines) => driver.stageLines(r, lines),
-        stage: async (r) => {
-          offsetMs += r.files.reduce((n, f) => n + f.size, 0) / RATE_BYTES_PER_MS;
-          return driver.stage(r);
-        },
-      };
+      const clocked = beforeEachStage(deps.driver, (r) => {
+        offsetMs += r.files.reduce((n, f) => n + f.size, 0) / RATE_BYTES_PER_MS;
+      });
       return runLoad(
         config,
         { from: "2026-10-07T00", to: "2026-10-07T07", streams: ["events"] },
