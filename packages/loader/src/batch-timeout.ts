@@ -31,14 +31,15 @@ export function statementCancelledMessage(
   const lost = "the batch rolled back and nothing of it is loaded";
   const server = ` (server: ${serverMessage})`;
   const lock =
-    "a session holding the table's lock delays a batch the same way: the next run's sweep ends loader sessions older than LOAD_STALE_SESSION_SECONDS";
+    "another session holding the table's lock delays a batch the same way (the next run ends loader sessions older than LOAD_STALE_SESSION_SECONDS; look for others in pg_stat_activity, on Redshift STV_SESSIONS)";
   if (limits.budgetMs !== undefined) {
     const budget = `${(limits.budgetMs / 1000).toFixed(1)} s`;
     const more = limits.fromLambda
       ? "give the function a longer timeout"
       : "give the run more time (LOAD_TIME_BUDGET_SECONDS)";
     return (
-      `${what} was cancelled at this run's deadline (time budget ${budget}): the batch took longer than its estimate, and ${lost}. ` +
+      `${what} was cancelled at this run's deadline (time budget ${budget}): the batch took longer than its estimate. ` +
+      `The batch rolled back and nothing of it is loaded. ` +
       `Run the same command again; if it happens again, ${more} or make batches smaller (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES); ${lock}${server}`
     );
   }
