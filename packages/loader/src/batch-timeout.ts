@@ -2,10 +2,11 @@
 // deadline (the time budget) or LOAD_STATEMENT_TIMEOUT_SECONDS. The server's own text ("canceling
 // statement due to statement timeout") says neither which limit it was nor what to change.
 import { formatBytes } from "./units";
+import { hasSqlState } from "./warehouse";
 
 /** SQLSTATE 57014 (query_canceled): PostgreSQL and Redshift raise it when statement_timeout fires. */
 export function isStatementCancelled(error: unknown): boolean {
-  return (error as { code?: unknown } | null | undefined)?.code === "57014";
+  return hasSqlState(error, "57014");
 }
 
 export interface TimeoutLimits {

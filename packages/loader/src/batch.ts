@@ -42,7 +42,7 @@ import type { ReplayLine, StageOutcome, StageRequest, WarehouseDriver } from "./
 import { TooManyRejectedError } from "./errors";
 import { LOCK_WAIT_CHECK_MS, prepareLockWait } from "./lock-wait";
 import { type StreamReport, ZERO_COUNTS } from "./report";
-import type { PlannedFile } from "./s3-objects";
+import { type PlannedFile, totalBytes } from "./s3-objects";
 import type { StageProgress, StagingColumn } from "./staging/index";
 import { rejectInStaging } from "./staging-rejects";
 
@@ -377,7 +377,7 @@ async function merge(
     input.reimport ? input.requestId : undefined,
   ))
     await client.query(statement);
-  const bytes = files.reduce((n, f) => n + f.size, 0);
+  const bytes = totalBytes(files);
   const result: BatchResult = {
     ...emptyResult(stream, input.batchId),
     status: "loaded",

@@ -1,7 +1,7 @@
 // Bounded batches and the run's time budget. Pure: the run loop (load.ts) asks here how many of a
 // stream's pending files the next batch takes, and whether it still fits before the deadline.
 import { formatHour } from "@kr/copy-builder";
-import type { PlannedFile } from "./s3-objects";
+import { type PlannedFile, totalBytes } from "./s3-objects";
 
 export interface BatchLimits {
   /** GZIP bytes per batch (LOAD_BATCH_MAX_BYTES). A single larger file still gets a batch of its own. */
@@ -150,8 +150,7 @@ export function isTailBatch(
   batchesThisRun: number,
 ): boolean {
   if (batchesThisRun === 0 || batch.length === 0 || batch.length >= pendingCount) return false;
-  const bytes = (files: readonly PlannedFile[]) => files.reduce((n, f) => n + f.size, 0);
-  return bytes(batch) < bytes(full) * TAIL_BATCH_MIN_SHARE;
+  return totalBytes(batch) < totalBytes(full) * TAIL_BATCH_MIN_SHARE;
 }
 
 /**

@@ -67,10 +67,11 @@ export {
 } from "./quarantine";
 export { formatRejects, formatReplay } from "./quarantine-format";
 export { type Counts, type LoadReport, mergeReports, type StreamReport, type StreamStatus } from "./report";
-export { formatBytes, formatDuration, formatPlan, formatReportTable } from "./report-format";
+export { formatPlan, formatReportTable } from "./report-format";
 export { createS3Client, type PlannedFile } from "./s3-objects";
 export type { RejectedRecord } from "./staging/index";
 export type { StatusReport } from "./status/grid";
 export { runStatus, type StatusRequest } from "./status/read";
 export { formatStatus } from "./status/render";
+export { formatBytes, formatDuration } from "./units";
 export { type Connect, readTableColumns, warehouseConnector } from "./warehouse";

@@ -41,7 +41,7 @@ import {
   totalsOf,
   ZERO_COUNTS,
 } from "./report";
-import type { PlannedFile } from "./s3-objects";
+import { type PlannedFile, totalBytes } from "./s3-objects";
 import { terminateStaleSessions } from "./sessions";
 import { recordFailedBatch } from "./status/failed-batches";
 import { type Connect, endQuietly, isUndefinedTable } from "./warehouse";
@@ -318,11 +318,7 @@ async function loadStreams(
         const remaining = run.deadline === undefined ? undefined : run.deadline - now().getTime();
         const throughput = throughputFromHistory(history, fallback);
         let files = nextBatch(queue, run.limits, throughput, remaining);
-        if (
-          remaining !== undefined &&
-          isTailBatch(files, nextBatch(queue, run.limits, throughput), queue.length, report.batches)
-        )
-          break;
+        if (isTailBatch(files, nextBatch(queue, run.limits, throughput), queue.length, report.batches)) break;
         if (files.length === 0)
           files = calibrationBatch(queue, throughput, report.batches, {
             remainingMs: remaining,
@@ -338,7 +334,7 @@ async function loadStreams(
             };
           break;
         }
-        const batchBytes = files.reduce((n, f) => n + f.size, 0);
+        const batchBytes = totalBytes(files);
         const batchStarted = now();
         const attemptId = batchId(plan.stream);
         try {
@@ -479,7 +475,7 @@ function plannedBatch(files: readonly PlannedFile[]): PlannedBatch {
   const hours = files.map((f) => f.hour.getTime());
   return {
     files: files.length,
-    bytes: files.reduce((n, f) => n + f.size, 0),
+    bytes: totalBytes(files),
     fromHour: formatHour(new Date(Math.min(...hours))),
     toHour: formatHour(new Date(Math.max(...hours))),
   };

@@ -8,6 +8,7 @@
 // room for whichever applies.
 import { buildDeadlockTimeout, DEADLOCK_TIMEOUT_QUERY, type Dialect } from "@kr/copy-builder";
 import type pg from "pg";
+import { hasSqlState } from "./warehouse";
 
 /** The deadlock_timeout the merge's session asks for: autovacuum yields this soon. */
 export const LOCK_WAIT_CHECK_MS = 100;
@@ -37,5 +38,5 @@ export async function prepareLockWait(client: pg.ClientBase, dialect: Dialect): 
 
 /** SQLSTATE 42501: not a superuser, so the server's deadlock_timeout stays. */
 function isInsufficientPrivilege(error: unknown): boolean {
-  return (error as { code?: string } | undefined)?.code === "42501";
+  return hasSqlState(error, "42501");
 }

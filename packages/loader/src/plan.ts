@@ -18,9 +18,9 @@ import {
 import type pg from "pg";
 import { type BatchHistory, HISTORY_WINDOW } from "./budget";
 import { ConfigError } from "./errors";
-import { listHourObjects, type PlannedFile } from "./s3-objects";
+import { listHourObjects, type PlannedFile, totalBytes } from "./s3-objects";
 import type { StagingColumn } from "./staging/index";
-import { CREATE_TABLES_HINT, isUndefinedTable, readTableColumns } from "./warehouse";
+import { CREATE_TABLES_HINT, hasSqlState, isUndefinedTable, readTableColumns } from "./warehouse";
 
 export interface StreamPlan {
   stream: string;
@@ -78,7 +78,7 @@ export async function planLoad(input: PlanInput): Promise<StreamPlan[]> {
       sortKey: keys.sortKey,
       files,
       skippedFiles: listed.length - files.length,
-      bytes: files.reduce((n, f) => n + f.size, 0),
+      bytes: totalBytes(files),
       history,
     });
   }
@@ -144,5 +144,5 @@ async function batchHistory(client: pg.ClientBase, stream: string, driver: strin
 
 /** SQLSTATE 42703: a column the code expects is missing (a ledger from an earlier release). */
 function isUndefinedColumn(error: unknown): boolean {
-  return (error as { code?: string } | undefined)?.code === "42703";
+  return hasSqlState(error, "42703");
 }

@@ -1,8 +1,8 @@
 // The progress bar: on stderr, and only when stderr is a terminal (pipes and CI get no escape codes).
 import cliProgress from "cli-progress";
 import type { LoadProgress } from "./load";
-import { formatBytes } from "./report-format";
 import type { VerifyProgress } from "./status/verify";
+import { formatBytes } from "./units";
 
 export interface ProgressSink {
   isTTY?: boolean;

@@ -4,8 +4,6 @@ import Table from "cli-table3";
 import type { Counts, LoadReport, Pending, StreamReport } from "./report";
 import { formatBytes, formatDuration } from "./units";
 
-export { formatBytes, formatDuration };
-
 const n = (value: number) => value.toLocaleString("en-US");
 
 function pendingCell(pending: Pending): string {

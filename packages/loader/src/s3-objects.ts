@@ -5,6 +5,11 @@ import { hourPrefix } from "@kr/copy-builder";
 import type { S3Settings } from "./config";
 import { mapLimit } from "./map-limit";
 
+/** GZIP bytes of a set of files (a batch, a plan, what is pending). */
+export function totalBytes(files: readonly Pick<PlannedFile, "size">[]): number {
+  return files.reduce((n, f) => n + f.size, 0);
+}
+
 export interface PlannedFile {
   key: string;
   size: number;

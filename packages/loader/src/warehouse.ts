@@ -105,9 +105,14 @@ export async function readTableColumns(
   }));
 }
 
+/** Whether a warehouse error carries this SQLSTATE (PostgreSQL and Redshift share the codes). */
+export function hasSqlState(error: unknown, code: string): boolean {
+  return (error as { code?: unknown } | null | undefined)?.code === code;
+}
+
 /** SQLSTATE 42P01: the ledger or a stream table does not exist yet. */
 export function isUndefinedTable(error: unknown): boolean {
-  return (error as { code?: string } | undefined)?.code === "42P01";
+  return hasSqlState(error, "42P01");
 }
 
 export const CREATE_TABLES_HINT =

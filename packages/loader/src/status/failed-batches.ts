@@ -1,7 +1,7 @@
 // After a batch rolled back, one row in loader.failed_batches says which hours it covered and why it
 // failed, so the status grid can show `failed` (the batch's own rows are gone with the rollback).
 import { buildFailedBatchRecord, floorToHour } from "@kr/copy-builder";
-import type { PlannedFile } from "../s3-objects";
+import { type PlannedFile, totalBytes } from "../s3-objects";
 import { type Connect, endQuietly } from "../warehouse";
 
 export async function recordFailedBatch(
@@ -21,7 +21,7 @@ export async function recordFailedBatch(
         fileHourFrom: new Date(Math.min(...hours)),
         fileHourTo: new Date(Math.max(...hours)),
         files: attempt.files.length,
-        bytes: attempt.files.reduce((n, f) => n + f.size, 0),
+        bytes: totalBytes(attempt.files),
         error: attempt.error,
         failedAt: attempt.failedAt,
       }),

@@ -1,6 +1,6 @@
 // The status grid as text: cli-table3 with ANSI colours on a TTY, plain otherwise (pastes anywhere).
 import Table from "cli-table3";
-import { formatBytes } from "../report-format";
+import { formatBytes } from "../units";
 import type { CellState, StatusCell, StatusReport } from "./grid";
 import type { VerifyReport } from "./reconcile";
 

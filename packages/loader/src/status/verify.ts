@@ -17,7 +17,7 @@ import {
 import type pg from "pg";
 import type { LoaderConfig } from "../config";
 import { resolveRequest } from "../load";
-import { listHourObjects, type PlannedFile } from "../s3-objects";
+import { listHourObjects, type PlannedFile, totalBytes } from "../s3-objects";
 // Single modules, not staging/index: the Lambda runs verify, and must not carry the staging engine.
 import { isBlank, LineSplitter } from "../staging/line-splitter";
 import { s3StageSource } from "../staging/s3-source";
@@ -85,7 +85,7 @@ export async function runVerify(
       ),
     ),
   );
-  const bytesTotal = listed.flat().reduce((n, f) => n + f.size, 0);
+  const bytesTotal = totalBytes(listed.flat());
   const filesTotal = listed.flat().length;
   const progress = { filesDone: 0, filesTotal, bytesDone: 0, bytesTotal };
   deps.onProgress?.({ ...progress });
