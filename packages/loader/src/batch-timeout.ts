@@ -41,7 +41,7 @@ export function statementCancelledMessage(
     return (
       `${what} was cancelled at this run's deadline (time budget ${budget}): the batch took longer than its estimate. ` +
       `The batch rolled back and nothing of it is loaded. ` +
-      `Run the same command again; if it happens again, ${more} or make batches smaller (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES); ${lock}${server}`
+      `Run the same command again: its next batches of this stream take at most half these bytes. If a single file is cut again, ${more} or make batches smaller (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES); ${lock}${server}`
     );
   }
   if (limits.statementTimeoutSeconds > 0) {

@@ -40,6 +40,8 @@ export const HISTORY_WINDOW = 20;
 export interface BatchHistory {
   bytes: number;
   durationMs: number;
+  /** An attempt its statement_timeout cut (loader.failed_batches): it says nothing of the rate. */
+  timedOut?: boolean;
 }
 
 /**
@@ -56,7 +58,7 @@ export interface BatchHistory {
  *   lock cannot make every estimate too big to start.
  */
 export function throughputFromHistory(history: readonly BatchHistory[], fallback: Throughput): Throughput {
-  const usable = history.filter((b) => b.bytes > 0 && b.durationMs >= 0);
+  const usable = history.filter((b) => b.bytes > 0 && b.durationMs >= 0 && !b.timedOut);
   if (usable.length === 0) return fallback;
   const fitted = fittedOverheadMs(usable);
   const overheadMs = Math.min(Math.max(fitted ?? fallback.overheadMs, 0), fallback.overheadMs);
@@ -92,6 +94,24 @@ function fittedOverheadMs(batches: readonly BatchHistory[]): number | undefined 
   // Bigger batches no faster than small ones: no rate to fit (noise, or a queue), keep the default.
   if (covariance <= 0) return undefined;
   return meanMs - (covariance / variance) * meanBytes;
+}
+
+/** Batches after a cut that stay at most half its size (see limitsAfterTimeout). */
+export const SHRINK_AFTER_TIMEOUT_BATCHES = 3;
+
+/**
+ * The limits after a batch of the stream was cut by its statement_timeout: while the cut is among
+ * the last SHRINK_AFTER_TIMEOUT_BATCHES entries of the history, a batch takes at most half the cut
+ * one's bytes (halved again by each further cut). The estimate that started it was wrong (the
+ * cluster got slower, or a lock held it up), and the same estimate would start the same batch again,
+ * to be cut again, every run. Halving reaches a batch that fits in a few runs whatever went wrong;
+ * the batches that then succeed become the history the estimate follows. A single file still loads
+ * alone (a batch takes at least one file).
+ */
+export function limitsAfterTimeout(limits: BatchLimits, history: readonly BatchHistory[]): BatchLimits {
+  const cut = history.slice(0, SHRINK_AFTER_TIMEOUT_BATCHES).find((b) => b.timedOut);
+  if (!cut) return limits;
+  return { ...limits, maxBytes: Math.min(limits.maxBytes, Math.max(1, Math.floor(cut.bytes / 2))) };
 }
 
 export function estimateBatchMs(bytes: number, throughput: Throughput): number {

@@ -22,6 +22,7 @@ import {
   estimateBatchMs,
   HISTORY_WINDOW,
   isTailBatch,
+  limitsAfterTimeout,
   NOTHING_PENDING,
   nextBatch,
   pendingOf,
@@ -317,8 +318,9 @@ async function loadStreams(
       while (queue.length > 0) {
         const remaining = run.deadline === undefined ? undefined : run.deadline - now().getTime();
         const throughput = throughputFromHistory(history, fallback);
-        let files = nextBatch(queue, run.limits, throughput, remaining);
-        if (isTailBatch(files, nextBatch(queue, run.limits, throughput), queue.length, report.batches)) break;
+        const limits = limitsAfterTimeout(run.limits, history);
+        let files = nextBatch(queue, limits, throughput, remaining);
+        if (isTailBatch(files, nextBatch(queue, limits, throughput), queue.length, report.batches)) break;
         if (files.length === 0)
           files = calibrationBatch(queue, throughput, report.batches, {
             remainingMs: remaining,
@@ -388,6 +390,8 @@ async function loadStreams(
             batchId: attemptId,
             error: report.error ?? "",
             failedAt: now(),
+            driver: deps.driver.name,
+            timedOut: isStatementCancelled(error),
           });
           break;
         }

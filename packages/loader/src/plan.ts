@@ -133,12 +133,21 @@ async function loadedKeys(
 }
 
 async function batchHistory(client: pg.ClientBase, stream: string, driver: string): Promise<BatchHistory[]> {
-  const { rows } = await client.query<{ bytes: unknown; started_at: Date; finished_at: Date }>(
-    buildBatchHistory(stream, driver, HISTORY_WINDOW),
-  );
+  type Row = { bytes: unknown; started_at: Date; finished_at: Date; timed_out: boolean };
+  let rows: Row[];
+  try {
+    ({ rows } = await client.query<Row>(buildBatchHistory(stream, driver, HISTORY_WINDOW)));
+  } catch (error) {
+    if (isUndefinedTable(error) || isUndefinedColumn(error))
+      throw new ConfigError(
+        `the loader ledger predates the batch history this release reads (${LEDGER_SCHEMA}.batches, ${LEDGER_SCHEMA}.failed_batches with driver and timed_out): ${CREATE_TABLES_HINT}`,
+      );
+    throw error;
+  }
   return rows.map((r) => ({
     bytes: Number(r.bytes),
     durationMs: new Date(r.finished_at).getTime() - new Date(r.started_at).getTime(),
+    ...(r.timed_out === true && { timedOut: true }),
   }));
 }
 

@@ -8,6 +8,7 @@ import {
   fileCap,
   isTailBatch,
   lambdaBudgetMs,
+  limitsAfterTimeout,
   nextBatch,
   pendingOf,
   type Throughput,
@@ -82,6 +83,43 @@ describe("nextBatch", () => {
     // Whole rounds of 2 slices under the 5-file byte cap; the last 5 files are all that is left.
     expect(batches.map((b) => b.length)).toEqual([4, 4, 4, 4, 4, 4, 4, 4, 5]);
     expect(batches.flat()).toEqual(backlog);
+  });
+});
+
+describe("limitsAfterTimeout", () => {
+  const limits = { maxBytes: 10_000, maxFiles: 100 };
+  const ok = (bytes = 1000) => ({ bytes, durationMs: 1000 });
+  const cut = (bytes: number) => ({ bytes, durationMs: 1000, timedOut: true });
+
+  it("halves the byte cap to the latest cut batch's half while it is among the last 3 batches", () => {
+    expect(limitsAfterTimeout(limits, [ok(), ok()])).toEqual(limits);
+    expect(limitsAfterTimeout(limits, [cut(8000), ok()])).toEqual({ ...limits, maxBytes: 4000 });
+    expect(limitsAfterTimeout(limits, [ok(), ok(), cut(8000)])).toEqual({ ...limits, maxBytes: 4000 });
+    expect(limitsAfterTimeout(limits, [ok(), ok(), ok(), cut(8000)])).toEqual(limits);
+    // Each further cut halves again.
+    expect(limitsAfterTimeout(limits, [cut(4000), cut(8000)]).maxBytes).toBe(2000);
+    // Never above the configured cap.
+    expect(limitsAfterTimeout(limits, [cut(50_000)]).maxBytes).toBe(10_000);
+  });
+
+  it("converges on a batch that fits, a file at a time at worst", () => {
+    // 8 files of 1000 B cut; then 4, 2, 1 file(s) per batch as cuts repeat; a single file still loads.
+    let history = [cut(8000)];
+    const sizes: number[] = [];
+    for (let run = 0; run < 4; run++) {
+      const batch = nextBatch(files(8), limitsAfterTimeout(limits, history), perByte);
+      sizes.push(batch.length);
+      history = [cut(batch.length * 1000), ...history];
+    }
+    expect(sizes).toEqual([4, 2, 1, 1]);
+  });
+
+  it("leaves timed-out attempts out of the throughput estimate (how long they would have taken is unknown)", () => {
+    const fallback = defaultThroughput("postgres");
+    const history = [ok(1_000_000), ok(1_000_000)];
+    expect(throughputFromHistory([cut(5_000_000), ...history], fallback)).toEqual(
+      throughputFromHistory(history, fallback),
+    );
   });
 });
 

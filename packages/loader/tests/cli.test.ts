@@ -241,6 +241,21 @@ describe("running", () => {
     expect(dry.stdout).not.toContain('"public"."utm"');
   });
 
+  it("a ledger from before the timed-out batch history: a load says to run create-tables (exit 2), which adds the columns", async () => {
+    await stack.query('ALTER TABLE loader.failed_batches DROP COLUMN "driver", DROP COLUMN "timed_out"');
+    const old = await cli(["--from", "2026-11-23T05"]);
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain("the loader ledger predates the batch history this release reads");
+    expect(old.stderr).toContain("create-tables");
+    const upgraded = await cli(["create-tables"]);
+    expect(upgraded.code).toBe(0);
+    const columns = await stack.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = 'loader' AND table_name = 'failed_batches' AND column_name IN ('driver', 'timed_out') ORDER BY column_name",
+    );
+    expect(columns.map((c) => c.column_name)).toEqual(["driver", "timed_out"]);
+    expect(await cli(["--from", "2026-11-23T05"])).toMatchObject({ code: 0 });
+  });
+
   it("a load that cannot reach the warehouse exits 1 and says what to check", async () => {
     const result = await cli(["--from", "2026-11-23T05"], { RS_PORT: "1" });
     expect(result.code).toBe(1);

@@ -133,4 +133,49 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
       ledgerFiles: before.ledgerFiles + 1,
     });
   });
+
+  it("after a batch its timeout cut, the next run's batches take at most half its bytes, and every file loads once", async () => {
+    const hour = hourAt("2026-12-08T12");
+    for (let part = 0; part < 4; part++)
+      await putObject(stack.s3Client, BUCKET, "utm", hour, makeRecords("utm", hour, 200, 820 + part));
+    const before = await warehouseState(stack);
+    // utm: the tests above left events' history with a cut in it.
+    const request = { from: "2026-12-08T12", streams: ["utm"] };
+    const holder = await connect();
+    await holder.query("BEGIN");
+    await holder.query("LOCK TABLE public.utm IN SHARE UPDATE EXCLUSIVE MODE");
+    try {
+      // No budget: one batch of all 4 files, cut by LOAD_STATEMENT_TIMEOUT_SECONDS at the lock.
+      const config = stack.config({ LOAD_STATEMENT_TIMEOUT_SECONDS: "1" });
+      const deps = stack.deps(config);
+      const failed = await runLoad(config, request, deps)
+        .finally(() => deps.close())
+        .catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(LoadFailedError);
+    } finally {
+      await holder.query("COMMIT");
+    }
+    const [cut] = await stack.query<{ files: number; bytes: string; driver: string; timed_out: boolean }>(
+      "SELECT files, bytes, driver, timed_out FROM loader.failed_batches WHERE stream = 'utm' ORDER BY failed_at DESC LIMIT 1",
+    );
+    expect(cut).toMatchObject({ files: 4, driver: "postgres", timed_out: true });
+
+    const startedAfter = new Date();
+    const config = stack.config({});
+    const deps = stack.deps(config);
+    const report = await runLoad(config, request, deps).finally(() => deps.close());
+    expect(report.streams[0]).toMatchObject({ status: "loaded", files: 4, inserted: 800 });
+    // Without the rule the same estimate starts the same 4-file batch again (one batch).
+    expect(report.streams[0]?.batches).toBeGreaterThanOrEqual(2);
+    const batches = await stack.query<{ bytes: string }>(
+      "SELECT bytes FROM loader.batches WHERE stream = 'utm' AND started_at >= $1",
+      [startedAfter],
+    );
+    for (const batch of batches) expect(Number(batch.bytes)).toBeLessThanOrEqual(Number(cut?.bytes) / 2);
+    expect(await warehouseState(stack)).toMatchObject({
+      utm: before.utm + 800,
+      utmDistinct: before.utmDistinct + 800,
+      ledgerFiles: before.ledgerFiles + 4,
+    });
+  });
 });

@@ -70,6 +70,9 @@ export const LEDGER_ADDED_COLUMNS: readonly { table: string; column: string; typ
   [
     // Re-import request id: a re-import that spans batches or runs loads each file once per request.
     { table: "loaded_files", column: "request_id", type: "VARCHAR(64)" },
+    // A batch cut by its timeout: the next run's batches of that stream and driver are smaller.
+    { table: "failed_batches", column: "driver", type: "VARCHAR(32)" },
+    { table: "failed_batches", column: "timed_out", type: "BOOLEAN" },
   ],
 );
 

@@ -63,7 +63,11 @@ export function buildReimportLookup(
   };
 }
 
-/** Recent batches of a stream and driver (newest first): the run loop's throughput history. */
+/**
+ * Recent batches of a stream and driver (newest first): the run loop's throughput history. With
+ * them, the attempts its statement_timeout cut (loader.failed_batches, `timed_out` true): their
+ * `started_at` and `finished_at` are both the failure's time (how long they ran is not kept).
+ */
 export function buildBatchHistory(
   stream: string,
   driver: string,
@@ -73,7 +77,7 @@ export function buildBatchHistory(
   if (!Number.isInteger(limit) || limit < 1)
     throw new RangeError(`limit must be a positive integer, got ${limit}`);
   return {
-    text: `SELECT "bytes", "started_at", "finished_at" FROM ${qualifiedName(ledgerSchema, "batches")} WHERE "stream" = $1 AND "driver" = $2 AND "files" > 0 ORDER BY "finished_at" DESC LIMIT ${limit}`,
+    text: `SELECT "bytes", "started_at", "finished_at", FALSE AS "timed_out" FROM ${qualifiedName(ledgerSchema, "batches")} WHERE "stream" = $1 AND "driver" = $2 AND "files" > 0 UNION ALL SELECT "bytes", "failed_at", "failed_at", TRUE FROM ${qualifiedName(ledgerSchema, "failed_batches")} WHERE "stream" = $1 AND "driver" = $2 AND "timed_out" = TRUE ORDER BY "finished_at" DESC LIMIT ${limit}`,
     values: [validateIdentifier(stream, "stream"), driver],
   };
 }

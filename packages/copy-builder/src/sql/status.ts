@@ -7,7 +7,11 @@ import { LEDGER_SCHEMA } from "./ddl";
 import type { Dialect, Statement } from "./dialect";
 import { timestampText } from "./dialect";
 
-/** loader.failed_batches: one row per rolled-back batch attempt (outside its transaction, by design). */
+/**
+ * loader.failed_batches: one row per rolled-back batch attempt (outside its transaction, by design).
+ * `driver` and `timed_out` (its statement_timeout cancelled it) let the next run size its batches
+ * down after a cut (loader budget.ts); both are NULL in rows written before they were added.
+ */
 export function opsDdl(dialect: Dialect, ledgerSchema = LEDGER_SCHEMA): string[] {
   const table = qualifiedName(ledgerSchema, "failed_batches");
   return [
@@ -21,6 +25,8 @@ export function opsDdl(dialect: Dialect, ledgerSchema = LEDGER_SCHEMA): string[]
   "bytes" BIGINT NOT NULL,
   "error" VARCHAR(1024) NOT NULL,
   "failed_at" TIMESTAMPTZ NOT NULL,
+  "driver" VARCHAR(32),
+  "timed_out" BOOLEAN,
   PRIMARY KEY ("batch_id")
 )${dialect === "redshift" ? '\nSORTKEY ("stream", "file_hour_from")' : ""}`,
   ];
@@ -35,11 +41,15 @@ export interface FailedBatchRecord {
   bytes: number;
   error: string;
   failedAt: Date;
+  /** The driver that ran it (as loader.batches records it). */
+  driver: string;
+  /** Its statement_timeout cancelled it (SQLSTATE 57014). */
+  timedOut: boolean;
 }
 
 export function buildFailedBatchRecord(record: FailedBatchRecord, ledgerSchema = LEDGER_SCHEMA): Statement {
   return {
-    text: `INSERT INTO ${qualifiedName(ledgerSchema, "failed_batches")} ("batch_id", "stream", "file_hour_from", "file_hour_to", "files", "bytes", "error", "failed_at") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    text: `INSERT INTO ${qualifiedName(ledgerSchema, "failed_batches")} ("batch_id", "stream", "file_hour_from", "file_hour_to", "files", "bytes", "error", "failed_at", "driver", "timed_out") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     values: [
       record.batchId,
       validateIdentifier(record.stream, "stream"),
@@ -50,6 +60,8 @@ export function buildFailedBatchRecord(record: FailedBatchRecord, ledgerSchema =
       // VARCHAR(1024) counts bytes on Redshift: keep well under it for multi-byte messages.
       record.error.slice(0, 300),
       timestampText(record.failedAt),
+      record.driver,
+      record.timedOut,
     ],
   };
 }

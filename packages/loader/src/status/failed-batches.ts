@@ -6,7 +6,15 @@ import { type Connect, endQuietly } from "../warehouse";
 
 export async function recordFailedBatch(
   connect: Connect,
-  attempt: { batchId: string; stream: string; files: readonly PlannedFile[]; error: string; failedAt: Date },
+  attempt: {
+    batchId: string;
+    stream: string;
+    files: readonly PlannedFile[];
+    error: string;
+    failedAt: Date;
+    driver: string;
+    timedOut: boolean;
+  },
 ): Promise<boolean> {
   if (attempt.files.length === 0) return false;
   const hours = attempt.files.map((f) => floorToHour(f.hour).getTime());
@@ -24,6 +32,8 @@ export async function recordFailedBatch(
         bytes: totalBytes(attempt.files),
         error: attempt.error,
         failedAt: attempt.failedAt,
+        driver: attempt.driver,
+        timedOut: attempt.timedOut,
       }),
     );
     return true;
