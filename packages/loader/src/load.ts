@@ -442,11 +442,14 @@ async function describePlans(
   const streams: StreamReport[] = [];
   const throughput = defaultThroughput(driver.dialect, limits.slices);
   for (const plan of plans) {
-    // The batches without a budget (a budget only stops earlier); the SQL is the first batch's.
+    // The batches without a budget (a budget only stops earlier), each joining the history as the
+    // run's own would (so a recent cut halves the first ones); the SQL is the first batch's.
     const batches: (typeof plan.files)[] = [];
+    const history = [...plan.history];
     for (let rest = plan.files; rest.length > 0; ) {
-      const files = nextBatch(rest, limits, throughput);
+      const files = nextBatch(rest, limitsAfterTimeout(limits, history), throughput);
       batches.push(files);
+      history.unshift({ bytes: totalBytes(files), durationMs: 0 });
       rest = rest.slice(files.length);
     }
     const [first] = batches;

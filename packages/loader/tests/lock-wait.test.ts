@@ -160,13 +160,20 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     );
     expect(cut).toMatchObject({ files: 4, driver: "postgres", timed_out: true });
 
-    const startedAfter = new Date();
     const config = stack.config({});
+    // --dry-run lists the batches the run will take.
+    const dryDeps = stack.deps(config);
+    const dry = await runLoad(config, { ...request, dryRun: true }, dryDeps).finally(() => dryDeps.close());
+    const planned = dry.streams[0]?.plannedBatches ?? [];
+    expect(planned.length).toBeGreaterThanOrEqual(2);
+    for (const batch of planned) expect(batch.bytes).toBeLessThanOrEqual(Number(cut?.bytes) / 2);
+
+    const startedAfter = new Date();
     const deps = stack.deps(config);
     const report = await runLoad(config, request, deps).finally(() => deps.close());
     expect(report.streams[0]).toMatchObject({ status: "loaded", files: 4, inserted: 800 });
     // Without the rule the same estimate starts the same 4-file batch again (one batch).
-    expect(report.streams[0]?.batches).toBeGreaterThanOrEqual(2);
+    expect(report.streams[0]?.batches).toBe(planned.length);
     const batches = await stack.query<{ bytes: string }>(
       "SELECT bytes FROM loader.batches WHERE stream = 'utm' AND started_at >= $1",
       [startedAfter],
