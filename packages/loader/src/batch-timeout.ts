@@ -31,6 +31,9 @@ export function statementCancelledMessage(
   const what = `${stream}: a statement of the batch (${batch.files} file${batch.files === 1 ? "" : "s"}, ${formatBytes(batch.bytes)})`;
   const lost = "the batch rolled back and nothing of it is loaded";
   const server = ` (server: ${serverMessage})`;
+  const halved = "the next batches of this stream take at most half these bytes";
+  const smaller =
+    "to make every batch smaller from the start, lower LOAD_BATCH_MAX_BYTES or LOAD_BATCH_MAX_FILES";
   const lock =
     "another session holding the table's lock delays a batch the same way (the next run ends loader sessions older than LOAD_STALE_SESSION_SECONDS; look for others in pg_stat_activity, on Redshift STV_SESSIONS)";
   if (limits.budgetMs !== undefined) {
@@ -41,14 +44,14 @@ export function statementCancelledMessage(
     return (
       `${what} was cancelled at this run's deadline (time budget ${budget}): the batch took longer than its estimate. ` +
       `The batch rolled back and nothing of it is loaded. ` +
-      `Run the same command again: its next batches of this stream take at most half these bytes. If a single file is cut again, ${more} or make batches smaller (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES); ${lock}${server}`
+      `Run the same command again: ${halved}. If a batch of one file is cut again, ${more}; ${smaller}; ${lock}${server}`
     );
   }
   if (limits.statementTimeoutSeconds > 0) {
     return (
       `${what} ran longer than LOAD_STATEMENT_TIMEOUT_SECONDS=${limits.statementTimeoutSeconds} and was cancelled; ${lost}. ` +
-      `Raise LOAD_STATEMENT_TIMEOUT_SECONDS (0 = no limit) or make batches smaller (LOAD_BATCH_MAX_BYTES, LOAD_BATCH_MAX_FILES); ${lock}${server}`
+      `Run it again: ${halved}. If a batch of one file is cut again, raise LOAD_STATEMENT_TIMEOUT_SECONDS (0 = no limit); ${smaller}; ${lock}${server}`
     );
   }
-  return `${what} was cancelled on the server (a statement_timeout set for the loader's user, or pg_cancel_backend); ${lost}${server}`;
+  return `${what} was cancelled on the server (a statement_timeout set for the loader's user, or pg_cancel_backend); ${lost}; ${halved}${server}`;
 }

@@ -30,7 +30,9 @@ describe("a batch's cancelled statement", () => {
       /^events: a statement of the batch \(3 files, 3\.0 MiB\) was cancelled at this run's deadline \(time budget 5\.0 s\)/,
     );
     expect(message).toContain("nothing of it is loaded");
-    expect(message).toContain("Run the same command again");
+    expect(message).toContain(
+      "Run the same command again: the next batches of this stream take at most half these bytes",
+    );
     expect(message).toContain("LOAD_TIME_BUDGET_SECONDS");
     expect(message).toContain("LOAD_BATCH_MAX_BYTES");
     expect(message).toContain("LOAD_STALE_SESSION_SECONDS");
@@ -55,8 +57,10 @@ describe("a batch's cancelled statement", () => {
     const limited = statementCancelledMessage("events", batch, { statementTimeoutSeconds: 600 }, server);
     expect(limited).toContain("ran longer than LOAD_STATEMENT_TIMEOUT_SECONDS=600 and was cancelled");
     expect(limited).toContain("nothing of it is loaded");
+    expect(limited).toContain("the next batches of this stream take at most half these bytes");
     const outside = statementCancelledMessage("events", batch, { statementTimeoutSeconds: 0 }, server);
     expect(outside).toContain("pg_cancel_backend");
     expect(outside).toContain("nothing of it is loaded");
+    expect(outside).toContain("the next batches of this stream take at most half these bytes");
   });
 });
