@@ -42,8 +42,7 @@ export function statementCancelledMessage(
       ? "give the function a longer timeout"
       : "give the run more time (LOAD_TIME_BUDGET_SECONDS)";
     return (
-      `${what} was cancelled at this run's deadline (time budget ${budget}): the batch took longer than its estimate. ` +
-      `The batch rolled back and nothing of it is loaded. ` +
+      `${what} was cancelled at this run's deadline (time budget ${budget}): the batch took longer than its estimate; ${lost}. ` +
       `Run the same command again: ${halved}. If a batch of one file is cut again, ${more}; ${smaller}; ${lock}${server}`
     );
   }
