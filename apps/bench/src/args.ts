@@ -9,7 +9,9 @@ export const USAGE = `usage: pnpm run bench [-- options]   (or: make bench ARGS=
   --only <a,b,...>      sections to run: ${SECTIONS.join(", ")} (default: all)
   --out <file>          results file (default bench/results.json)
   --markdown            print the table as Markdown (for README) instead of a box table
-  --table-from <file>   print the table of an earlier results.json (with --markdown: as Markdown); runs nothing
+  --table-from <file>[,<file>...]
+                        print the table of an earlier results.json (with --markdown: as Markdown); runs nothing.
+                        Several files: each target's value in every run, the median and how many runs met it
   --profile <dir>       write a V8 CPU profile of each section (and of the stand-ins processes) to <dir>;
                         summarise one with: tsx apps/bench/scripts/cpuprofile-summary.ts <file>
   --help                this text`;
@@ -22,8 +24,8 @@ export interface BenchOptions {
   markdown: boolean;
   /** Directory for .cpuprofile files, or undefined. */
   profile: string | undefined;
-  /** Print the table of this results.json instead of running. */
-  tableFrom: string | undefined;
+  /** Print the table of these results.json files (several: their spread) instead of running. */
+  tableFrom: string[] | undefined;
 }
 
 export class UsageError extends Error {
@@ -59,7 +61,18 @@ const schema = z.object({
   out: z.string().min(1).default("bench/results.json"),
   markdown: z.boolean().default(false),
   profile: z.string().min(1).optional(),
-  "table-from": z.string().min(1).optional(),
+  "table-from": z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const files = value.split(",").map((file) => file.trim());
+      if (files.some((file) => file === "")) {
+        ctx.addIssue({ code: "custom", message: "--table-from: a results file name is empty" });
+        return z.NEVER;
+      }
+      return files;
+    }),
 });
 
 /** Parses the bench's flags; `help: true` when --help was given. */

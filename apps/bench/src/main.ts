@@ -2,8 +2,9 @@ import { readFile } from "node:fs/promises";
 import { parseBenchArgs, USAGE, UsageError } from "./args";
 import { BenchConfigError, loadBenchConfig } from "./config";
 import { stderrProgress } from "./log";
-import { figuresFromJson, type ResultsJson } from "./results";
+import { figuresFromJson, RESULTS_HINT, type ResultsJson, readResults } from "./results";
 import { runBench } from "./run";
+import { formatSpread } from "./spread";
 import { formatMarkdown, formatTable } from "./table";
 
 // `pnpm run bench`: parse flags → run the sections → print the table. Exit 0 whatever the figures;
@@ -42,9 +43,25 @@ async function main(): Promise<number> {
   }
   const { help: _help, ...options } = parsed;
   if (options.tableFrom) {
-    const results = JSON.parse(await readFile(options.tableFrom, "utf8")) as ResultsJson;
-    const figures = figuresFromJson(results);
-    process.stdout.write(options.markdown ? formatMarkdown(figures, results) : formatTable(figures, results));
+    const runs: ResultsJson[] = [];
+    for (const file of options.tableFrom) {
+      try {
+        const text = await readFile(file, "utf8").catch((error: Error) => {
+          throw new Error(`cannot read ${file}: ${error.message} — ${RESULTS_HINT}`);
+        });
+        runs.push(readResults(text, file));
+      } catch (error) {
+        process.stderr.write(`bench: ${(error as Error).message}\n`);
+        return 2;
+      }
+    }
+    const [only] = runs;
+    if (runs.length === 1 && only) {
+      const figures = figuresFromJson(only);
+      process.stdout.write(options.markdown ? formatMarkdown(figures, only) : formatTable(figures, only));
+    } else {
+      process.stdout.write(formatSpread(runs, { markdown: options.markdown }));
+    }
     return 0;
   }
   const run = await runBench(options, config, stderrProgress());

@@ -432,6 +432,28 @@ export function toResultsJson(figures: Figures, date: Date, machine: Machine, ru
   };
 }
 
+export const RESULTS_HINT = "give a results.json that pnpm run bench wrote";
+
+/** An earlier results.json's text, checked to be one (a date, the machine, the run). */
+export function readResults(text: string, file: string): ResultsJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not JSON (${(error as Error).message}) — ${RESULTS_HINT}`);
+  }
+  const candidate = json as Partial<ResultsJson> | null;
+  if (
+    typeof candidate !== "object" ||
+    candidate === null ||
+    typeof candidate.date !== "string" ||
+    typeof candidate.machine !== "object" ||
+    typeof candidate.run !== "object"
+  )
+    throw new Error(`${file} is not a bench results file (no date, machine and run) — ${RESULTS_HINT}`);
+  return candidate as ResultsJson;
+}
+
 /** The figures of an earlier results.json, to print its table again. */
 export function figuresFromJson(json: ResultsJson): Figures {
   const figures = new Figures();

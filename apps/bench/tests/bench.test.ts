@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseBenchArgs, UsageError } from "../src/args";
-import { Figures, figuresFromJson, METRICS, toResultsJson } from "../src/results";
+import { Figures, figuresFromJson, METRICS, type ResultsJson, toResultsJson } from "../src/results";
+import { formatSpread, spreadRows } from "../src/spread";
 import { digitsFor } from "../src/table";
 
 const root = join(import.meta.dirname, "../../..");
@@ -78,6 +79,91 @@ describe("results.json", () => {
     const back = figuresFromJson(JSON.parse(JSON.stringify(json)));
     expect(back.get("loader.rows_per_s")).toBe(1234.5);
     expect(back.reason("lambda.cold_import_ms")).toBe("no node");
+  });
+});
+
+/** A results.json as a run at `date` with `load` at start would write it, holding `values`. */
+function resultsOf(date: string, load: number, values: Record<string, number>): ResultsJson {
+  const figures = new Figures();
+  for (const [key, value] of Object.entries(values)) figures.set(key, value);
+  return toResultsJson(
+    figures,
+    new Date(date),
+    {
+      cpu_model: "cpu",
+      cores: 2,
+      memory_gb: 1,
+      node_version: "v20",
+      os: "linux",
+      backend: "PostgreSQL",
+      load_average_at_start: [load, 0, 0],
+      load_average_at_end: [0, 0, 0],
+    },
+    { events: 10, repetitions: 1, sections: ["loader", "backlog"], seconds: 1 },
+  );
+}
+
+describe("several runs side by side (--table-from a,b,c)", () => {
+  const runs = [
+    resultsOf("2026-12-07T21:32:00Z", 0.88, {
+      "loader.ratio_vs_two_write_limit": 0.83,
+      "loader.backlog.throughput_ratio": 0.81,
+    }),
+    resultsOf("2026-12-07T21:38:00Z", 0.17, {
+      "loader.ratio_vs_two_write_limit": 0.86,
+      "loader.backlog.throughput_ratio": 0.85,
+    }),
+    resultsOf("2026-12-07T21:41:00Z", 1.52, { "loader.ratio_vs_two_write_limit": 0.87 }),
+  ];
+
+  it("gives each target its value per run, the median, and how many of the runs that measured it met it", () => {
+    const rows = spreadRows(runs);
+    const twoWrite = rows.find((r) => r.key === "loader.ratio_vs_two_write_limit");
+    expect(twoWrite).toMatchObject({ values: [0.83, 0.86, 0.87], median: 0.86, met: 2, measured: 3 });
+    const drain = rows.find((r) => r.key === "loader.backlog.throughput_ratio");
+    expect(drain).toMatchObject({ values: [0.81, 0.85, undefined], met: 1, measured: 2 });
+    expect(drain?.median).toBeCloseTo(0.83, 10); // the mean of the middle two
+    // Only what some run measured, and only figures with a target.
+    expect(rows.map((r) => r.key).sort()).toEqual([
+      "loader.backlog.throughput_ratio",
+      "loader.ratio_vs_two_write_limit",
+    ]);
+  });
+
+  it("heads each column with the run's start and load average, and marks a miss in its cell", () => {
+    const text = formatSpread(runs, { markdown: true });
+    expect(text).toContain(
+      "| Measure | Target | 21:32 (0.88) | 21:38 (0.17) | 21:41 (1.52) | Median | Met |",
+    );
+    expect(text).toMatch(
+      /Whole load \/ two-write limit \| ≥ 0\.85 \| 0\.83× ✗ \| 0\.86× \| 0\.87× \| 0\.86× \| 2 of 3 \|/,
+    );
+    expect(text).toMatch(/0\.81× ✗ \| 0\.85× \| — \| 0\.83× ✗ \| 1 of 2 \|/);
+    const days = formatSpread([runs[0] as ResultsJson, resultsOf("2026-12-08T09:00:00Z", 0.5, {})], {
+      markdown: false,
+    });
+    expect(days).toContain("12-07 21:32 (0.88)");
+    expect(days).toContain("12-08 09:00 (0.50)");
+  });
+
+  it("reads the files from the command line, and refuses one that is not a results file with exit 2", () => {
+    const files = runs.map((run, i) => {
+      const file = join(dir, `spread-${i}.json`);
+      writeFileSync(file, JSON.stringify(run));
+      return file;
+    });
+    const ok = runBench(["--table-from", files.join(",")]);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain("3 runs, 2026-12-07T21:32:00.000Z to 2026-12-07T21:41:00.000Z");
+    expect(ok.stdout).toMatch(/2 of 3/);
+    const notResults = join(dir, "not-results.json");
+    writeFileSync(notResults, "{}");
+    const bad = runBench(["--table-from", `${files[0]},${notResults}`]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`${notResults} is not a bench results file`);
+    const missing = runBench(["--table-from", join(dir, "missing.json")]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read .*missing\.json: ENOENT/);
   });
 });
 
