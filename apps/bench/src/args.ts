@@ -9,9 +9,10 @@ export const USAGE = `usage: pnpm run bench [-- options]   (or: make bench ARGS=
   --only <a,b,...>      sections to run: ${SECTIONS.join(", ")} (default: all)
   --out <file>          results file (default bench/results.json)
   --markdown            print the table as Markdown (for README) instead of a box table
-  --table-from <file>[,<file>...]
+  --table-from <file> [<file>...]
                         print the table of an earlier results.json (with --markdown: as Markdown); runs nothing.
-                        Several files: each target's value in every run, the median and how many runs met it
+                        Several files (or a comma list): each target's value in every run, the median and
+                        how many of the runs met it
   --profile <dir>       write a V8 CPU profile of each section (and of the stand-ins processes) to <dir>;
                         summarise one with: tsx apps/bench/scripts/cpuprofile-summary.ts <file>
   --help                this text`;
@@ -78,8 +79,9 @@ const schema = z.object({
 /** Parses the bench's flags; `help: true` when --help was given. */
 export function parseBenchArgs(argv: string[]): { help: true } | ({ help: false } & BenchOptions) {
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: argv.filter((arg) => arg !== "--"),
       options: {
         events: { type: "string" },
@@ -92,12 +94,18 @@ export function parseBenchArgs(argv: string[]): { help: true } | ({ help: false 
         help: { type: "boolean", short: "h" },
       },
       strict: true,
-      allowPositionals: false,
+      // Only as more files for --table-from, so a shell glob works: --table-from runs/*.json.
+      allowPositionals: true,
     }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   if (values.help) return { help: true };
+  if (positionals.length > 0) {
+    if (values["table-from"] === undefined)
+      throw new UsageError(`unexpected argument ${positionals[0]} (flags start with --; see --help)`);
+    values["table-from"] = [values["table-from"], ...positionals].join(",");
+  }
   const parsed = schema.safeParse(values);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join("; "));
   const { only, profile, "table-from": tableFrom, ...rest } = parsed.data;

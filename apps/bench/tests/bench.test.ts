@@ -1,10 +1,17 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseBenchArgs, UsageError } from "../src/args";
-import { Figures, figuresFromJson, METRICS, type ResultsJson, toResultsJson } from "../src/results";
+import {
+  Figures,
+  figuresFromJson,
+  METRICS,
+  type ResultsJson,
+  readResults,
+  toResultsJson,
+} from "../src/results";
 import { formatSpread, spreadRows } from "../src/spread";
 import { digitsFor } from "../src/table";
 
@@ -50,6 +57,21 @@ describe("bench flags", () => {
   it("rejects an unknown section and a non-numeric size with a message", () => {
     expect(() => parseBenchArgs(["--only", "loader,nope"])).toThrow(/unknown section nope/);
     expect(() => parseBenchArgs(["--events", "lots"])).toThrow(UsageError);
+  });
+
+  it("takes several results files after --table-from, as a comma list or one per argument (a glob)", () => {
+    const tableFrom = (argv: string[]) => {
+      const parsed = parseBenchArgs(argv);
+      return parsed.help === false ? parsed.tableFrom : undefined;
+    };
+    expect(tableFrom(["--table-from", "a.json,b.json"])).toEqual(["a.json", "b.json"]);
+    expect(tableFrom(["--", "--table-from", "a.json", "b.json", "c.json"])).toEqual([
+      "a.json",
+      "b.json",
+      "c.json",
+    ]);
+    expect(() => parseBenchArgs(["a.json"])).toThrow(/unexpected argument a\.json/);
+    expect(() => parseBenchArgs(["--table-from", "a.json,"])).toThrow(/a results file name is empty/);
   });
 });
 
@@ -164,6 +186,25 @@ describe("several runs side by side (--table-from a,b,c)", () => {
     const missing = runBench(["--table-from", join(dir, "missing.json")]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/cannot read .*missing\.json: ENOENT/);
+  });
+});
+
+describe("the runs kept in apps/bench/runs", () => {
+  it("read back as results files of one machine, and give the counts README quotes", () => {
+    const day = join(root, "apps/bench/runs/2026-12-07");
+    const runs = readdirSync(day)
+      .filter((name) => name.endsWith(".json"))
+      .map((name) => readResults(readFileSync(join(day, name), "utf8"), name));
+    expect(runs).toHaveLength(10);
+    expect(new Set(runs.map((r) => r.machine.cpu_model)).size).toBe(1);
+    const rows = spreadRows(runs);
+    const met = (key: string) => {
+      const row = rows.find((r) => r.key === key);
+      return row && `${row.met} of ${row.measured}`;
+    };
+    expect(met("loader.ratio_vs_two_write_limit")).toBe("4 of 10");
+    expect(met("loader.backlog.throughput_ratio")).toBe("5 of 10");
+    expect(met("loader.reimport_time_ratio")).toBe("8 of 10");
   });
 });
 
