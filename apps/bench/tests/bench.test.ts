@@ -7,6 +7,7 @@ import { parseBenchArgs, UsageError } from "../src/args";
 import {
   Figures,
   figuresFromJson,
+  type Machine,
   METRICS,
   type ResultsJson,
   readResults,
@@ -39,6 +40,18 @@ const at = (json: Record<string, unknown>, key: string) => {
   const dot = key.indexOf(".");
   return (json[key.slice(0, dot)] as Record<string, unknown> | undefined)?.[key.slice(dot + 1)];
 };
+
+/** The machine a results.json records, with `load` as the load average at start. */
+const machineAt = (load: number): Machine => ({
+  cpu_model: "cpu",
+  cores: 2,
+  memory_gb: 1,
+  node_version: "v20",
+  os: "linux",
+  backend: "PostgreSQL",
+  load_average_at_start: [load, 0, 0],
+  load_average_at_end: [0, 0, 0],
+});
 
 describe("bench flags", () => {
   it("defaults to 500,000 events, 3 repetitions, every section", () => {
@@ -80,21 +93,12 @@ describe("results.json", () => {
     const figures = new Figures();
     figures.set("loader.rows_per_s", 1234.5);
     figures.miss("lambda.cold_import_ms", "no node");
-    const json = toResultsJson(
-      figures,
-      new Date("2026-11-25T00:00:00Z"),
-      {
-        cpu_model: "cpu",
-        cores: 2,
-        memory_gb: 1,
-        node_version: "v20",
-        os: "linux",
-        backend: "PostgreSQL",
-        load_average_at_start: [0, 0, 0],
-        load_average_at_end: [0, 0, 0],
-      },
-      { events: 10, repetitions: 1, sections: ["loader"], seconds: 1 },
-    );
+    const json = toResultsJson(figures, new Date("2026-11-25T00:00:00Z"), machineAt(0), {
+      events: 10,
+      repetitions: 1,
+      sections: ["loader"],
+      seconds: 1,
+    });
     expect(at(json, "loader.rows_per_s")).toBe(1234.5);
     expect(at(json, "lambda.cold_import_ms")).toBeNull();
     expect(json.not_measured["lambda.cold_import_ms"]).toBe("no node");
@@ -108,21 +112,12 @@ describe("results.json", () => {
 function resultsOf(date: string, load: number, values: Record<string, number>): ResultsJson {
   const figures = new Figures();
   for (const [key, value] of Object.entries(values)) figures.set(key, value);
-  return toResultsJson(
-    figures,
-    new Date(date),
-    {
-      cpu_model: "cpu",
-      cores: 2,
-      memory_gb: 1,
-      node_version: "v20",
-      os: "linux",
-      backend: "PostgreSQL",
-      load_average_at_start: [load, 0, 0],
-      load_average_at_end: [0, 0, 0],
-    },
-    { events: 10, repetitions: 1, sections: ["loader", "backlog"], seconds: 1 },
-  );
+  return toResultsJson(figures, new Date(date), machineAt(load), {
+    events: 10,
+    repetitions: 1,
+    sections: ["loader", "backlog"],
+    seconds: 1,
+  });
 }
 
 describe("several runs side by side (--table-from a,b,c)", () => {
