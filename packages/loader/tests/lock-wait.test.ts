@@ -12,7 +12,7 @@ import { DEADLOCK_TIMEOUT_QUERY } from "@kr/copy-builder";
 import { makeRecords } from "@kr/test-utils";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exitCodeOf, LoadFailedError, runLoad } from "../src/index";
+import { exitCodeOf, LoadFailedError, type LoadRequest, runLoad } from "../src/index";
 import { LOCK_WAIT_CHECK_MS, prepareLockWait } from "../src/lock-wait";
 import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack, warehouseState } from "./helpers/stack";
@@ -39,6 +39,13 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     await admin.connect();
     await admin.query(`DROP ROLE IF EXISTS ${plainRole}`).finally(() => admin.end());
   });
+
+  /** One run with these settings over the stack's, its clients closed after. */
+  const load = (settings: Record<string, string>, request: LoadRequest) => {
+    const config = stack.config(settings);
+    const deps = stack.deps(config);
+    return runLoad(config, request, deps).finally(() => deps.close());
+  };
 
   const serverDeadlockTimeoutMs = async () =>
     Number((await stack.query<{ ms: number }>(DEADLOCK_TIMEOUT_QUERY))[0]?.ms);
@@ -75,10 +82,9 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     );
     try {
       // The loader as the plain role: its session keeps the server's deadlock_timeout.
-      const config = stack.config({ RS_USER: plainRole, LOAD_TIME_BUDGET_SECONDS: String(budgetS) });
-      const deps = stack.deps(config);
-      const report = await runLoad(config, { from: "2026-12-08T10", streams: ["events"] }, deps).finally(() =>
-        deps.close(),
+      const report = await load(
+        { RS_USER: plainRole, LOAD_TIME_BUDGET_SECONDS: String(budgetS) },
+        { from: "2026-12-08T10", streams: ["events"] },
       );
       expect(report.streams[0]).toMatchObject({ status: "loaded", files: 1, inserted: 300 });
       // It waited for the lock past its budget (with the plain 1 s floor it was cut instead).
@@ -105,11 +111,7 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     const request = { from: "2026-12-08T11", streams: ["events"] };
     try {
       // 3 s: the batch's estimate fits (the test above left a 1.8 s batch of one file in the history).
-      const config = stack.config({ LOAD_TIME_BUDGET_SECONDS: "3" });
-      const deps = stack.deps(config);
-      const failed = await runLoad(config, request, deps)
-        .finally(() => deps.close())
-        .catch((e: unknown) => e);
+      const failed = await load({ LOAD_TIME_BUDGET_SECONDS: "3" }, request).catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(LoadFailedError);
       expect(exitCodeOf(failed)).toBe(1);
       const stream = (failed as LoadFailedError).report?.streams[0];
@@ -123,9 +125,7 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     } finally {
       await holder.query("COMMIT");
     }
-    const config = stack.config({ LOAD_TIME_BUDGET_SECONDS: "5" });
-    const deps = stack.deps(config);
-    const report = await runLoad(config, request, deps).finally(() => deps.close());
+    const report = await load({ LOAD_TIME_BUDGET_SECONDS: "5" }, request);
     expect(report.streams[0]).toMatchObject({ status: "loaded", files: 1, inserted: 300 });
     expect(await warehouseState(stack)).toMatchObject({
       events: before.events + 300,
@@ -146,11 +146,7 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     await holder.query("LOCK TABLE public.utm IN SHARE UPDATE EXCLUSIVE MODE");
     try {
       // No budget: one batch of all 4 files, cut by LOAD_STATEMENT_TIMEOUT_SECONDS at the lock.
-      const config = stack.config({ LOAD_STATEMENT_TIMEOUT_SECONDS: "1" });
-      const deps = stack.deps(config);
-      const failed = await runLoad(config, request, deps)
-        .finally(() => deps.close())
-        .catch((e: unknown) => e);
+      const failed = await load({ LOAD_STATEMENT_TIMEOUT_SECONDS: "1" }, request).catch((e: unknown) => e);
       expect(failed).toBeInstanceOf(LoadFailedError);
     } finally {
       await holder.query("COMMIT");
@@ -160,17 +156,14 @@ describe.runIf(process.env.PG_URL)("the merge's lock and autovacuum (PostgreSQL 
     );
     expect(cut).toMatchObject({ files: 4, driver: "postgres", timed_out: true });
 
-    const config = stack.config({});
     // --dry-run lists the batches the run will take.
-    const dryDeps = stack.deps(config);
-    const dry = await runLoad(config, { ...request, dryRun: true }, dryDeps).finally(() => dryDeps.close());
+    const dry = await load({}, { ...request, dryRun: true });
     const planned = dry.streams[0]?.plannedBatches ?? [];
     expect(planned.length).toBeGreaterThanOrEqual(2);
     for (const batch of planned) expect(batch.bytes).toBeLessThanOrEqual(Number(cut?.bytes) / 2);
 
     const startedAfter = new Date();
-    const deps = stack.deps(config);
-    const report = await runLoad(config, request, deps).finally(() => deps.close());
+    const report = await load({}, request);
     expect(report.streams[0]).toMatchObject({ status: "loaded", files: 4, inserted: 800 });
     // Without the rule the same estimate starts the same 4-file batch again (one batch).
     expect(report.streams[0]?.batches).toBe(planned.length);
