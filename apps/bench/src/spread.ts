@@ -2,17 +2,22 @@
 // median over the runs and in how many it met the target. On a 2-core machine one run's medians
 // still move with the host, so whether a target holds is a count over runs, not one run's word.
 import Table from "cli-table3";
-import { figuresFromJson, METRICS, type MetricSpec, meetsTarget, type ResultsJson } from "./results";
+import {
+  figuresFromJson,
+  METRICS,
+  type MetricSpec,
+  meetsTarget,
+  type ResultsJson,
+  type Target,
+} from "./results";
 import { median } from "./stats";
 import { digitsFor, formatValue } from "./table";
 
 export interface SpreadRow {
-  key: string;
-  label: string;
-  target: string;
+  metric: MetricSpec & { target: Target };
   /** One entry per run, in the order given; undefined where that run did not measure it. */
   values: (number | undefined)[];
-  median: number | undefined;
+  median: number;
   met: number;
   measured: number;
 }
@@ -28,9 +33,7 @@ export function spreadRows(runs: readonly ResultsJson[]): SpreadRow[] {
     const measured = values.filter((v): v is number => v !== undefined);
     if (measured.length === 0) continue;
     rows.push({
-      key: metric.key,
-      label: metric.label,
-      target: target.label,
+      metric: { ...metric, target },
       values,
       median: median(measured),
       met: measured.filter((v) => meetsTarget(target, v)).length,
@@ -68,16 +71,13 @@ export function formatSpread(runs: readonly ResultsJson[], options: { markdown: 
       : `machines differ: ${[...machines].join("; ")} — the runs do not compare`,
   ];
   const head = ["Measure", "Target", ...headings, "Median", "Met"];
-  const body = rows.map((row) => {
-    const metric = METRICS.find((m) => m.key === row.key) as MetricSpec;
-    return [
-      row.label,
-      row.target,
-      ...row.values.map((v) => cellValue(v, metric)),
-      row.median === undefined ? "—" : cellValue(row.median, metric),
-      `${row.met} of ${row.measured}`,
-    ];
-  });
+  const body = rows.map(({ metric, values, median, met, measured }) => [
+    metric.label,
+    metric.target.label,
+    ...values.map((v) => cellValue(v, metric)),
+    cellValue(median, metric),
+    `${met} of ${measured}`,
+  ]);
   if (options.markdown) {
     const cell = (text: string) => text.trim().replaceAll("|", "\\|");
     const lines = header.map((line) => `${line}  `);

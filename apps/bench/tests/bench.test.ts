@@ -135,13 +135,13 @@ describe("several runs side by side (--table-from a,b,c)", () => {
 
   it("gives each target its value per run, the median, and how many of the runs that measured it met it", () => {
     const rows = spreadRows(runs);
-    const twoWrite = rows.find((r) => r.key === "loader.ratio_vs_two_write_limit");
+    const twoWrite = rows.find((r) => r.metric.key === "loader.ratio_vs_two_write_limit");
     expect(twoWrite).toMatchObject({ values: [0.83, 0.86, 0.87], median: 0.86, met: 2, measured: 3 });
-    const drain = rows.find((r) => r.key === "loader.backlog.throughput_ratio");
+    const drain = rows.find((r) => r.metric.key === "loader.backlog.throughput_ratio");
     expect(drain).toMatchObject({ values: [0.81, 0.85, undefined], met: 1, measured: 2 });
     expect(drain?.median).toBeCloseTo(0.83, 10); // the mean of the middle two
     // Only what some run measured, and only figures with a target.
-    expect(rows.map((r) => r.key).sort()).toEqual([
+    expect(rows.map((r) => r.metric.key).sort()).toEqual([
       "loader.backlog.throughput_ratio",
       "loader.ratio_vs_two_write_limit",
     ]);
@@ -194,7 +194,7 @@ describe("the runs kept in apps/bench/runs", () => {
     expect(new Set(runs.map((r) => r.machine.cpu_model)).size).toBe(1);
     const rows = spreadRows(runs);
     const met = (key: string) => {
-      const row = rows.find((r) => r.key === key);
+      const row = rows.find((r) => r.metric.key === key);
       return row && `${row.met} of ${row.measured}`;
     };
     expect(met("loader.ratio_vs_two_write_limit")).toBe("4 of 10");
