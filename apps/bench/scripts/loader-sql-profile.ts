@@ -1,8 +1,9 @@
 // Where the whole exactly-once load spends its time on PostgreSQL: replays the loader's own batch
 // statements (from its dry-run plan) one by one on the bench's dataset, timing each, with the stage
 // step done by the loader's driver, and the plan's conditional steps taken or skipped as runBatch
-// decides them (the reject step only when staging holds refused rows; on a re-import, a read-only
-// count of unchanged rows first, and nothing written when every row is unchanged). Usage:
+// decides them (the staging statistics only when the stage did not count them; the reject step only
+// when staging holds refused rows; on a re-import, a read-only count of unchanged rows first, and
+// nothing written when every row is unchanged). Usage:
 //   PG_URL=postgres://… tsx apps/bench/scripts/loader-sql-profile.ts [events] [work_mem, e.g. 128MB] [--explain]
 // LOAD_WORK_MEM_MB in the environment sets the loader's own SET LOCAL work_mem (the plan's).
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -11,6 +12,8 @@ import {
   buildDeleteReplaced,
   buildInsertFromStaging,
   STREAM_TABLES,
+  stagingColumns,
+  targetChecks,
 } from "@kr/copy-builder";
 import { createRuntimeDeps, createTables, loadConfig, runLoad } from "@kr/loader";
 import { localS3Client } from "@kr/local-aws";
@@ -63,6 +66,8 @@ async function replay(label: string, reimport: boolean) {
   let bounds: { min: Date; max: Date } | undefined;
   /** Rows the reject step would remove (from the statistics scan); its statements run only then. */
   let refused = 0;
+  /** The stage counted the staging statistics (PostgreSQL driver): runBatch does not read them. */
+  let counted = false;
   /** A re-import whose staged rows all equal their target rows writes nothing. */
   let allUnchanged = false;
   const spec = STREAM_TABLES.events as { key: string; sortKey: string };
@@ -88,19 +93,31 @@ async function replay(label: string, reimport: boolean) {
         ...r,
         type: r.type === "timestamp with time zone" ? "timestamptz" : r.type,
       }));
-      await deps.driver.stage({
+      const outcome = await deps.driver.stage({
         client,
         stream: "events",
         batchId: "profile",
         staging,
-        columns,
+        columns: stagingColumns(columns, target()),
         target: target(),
         targetColumns: columns,
         rejectsTable: `${staging}_rejects`,
+        checks: targetChecks(columns, target()),
         files,
         maxErrors: 0,
       });
+      // As runBatch does: statistics the stage counted are not read again.
+      if (outcome.stats) {
+        counted = true;
+        duplicates = outcome.stats.distinctKeys < outcome.stats.rowsStaged;
+        bounds = outcome.stats.bounds;
+      }
     } else if (statement.startsWith("SELECT COUNT(*) AS rows_staged")) {
+      if (counted) {
+        if (!statement.includes(" AS refused ")) continue; // the re-read after the reject step
+        timings.push(["(counted by the stage) SELECT COUNT(*) AS rows_staged …", 0]);
+        continue;
+      }
       if (refused === 0 && !statement.includes(" AS refused ") && bounds) continue; // the re-read
       const { rows } = await client.query(statement);
       duplicates = Number(rows[0].distinct_keys) < Number(rows[0].rows_staged);

@@ -3,7 +3,7 @@
 // PATH), plus the Node side alone (node-only: CPU µs/row and GCs) and the bare download. Usage:
 // PG_URL=postgres://… tsx apps/bench/scripts/stage-profile.ts [--rows 500000] [--files 20]
 // [--reps 5] [--method copy-from-stdin|bulk-insert] [--concurrency 4] [--batch-rows 2000]
-// [--only stage,copy-csv,psql-copy,node-only,download]. Without PG_URL it runs against PGlite (the
+// [--only stage,stage+stats-sql,stage-counted,copy-csv,psql-copy,node-only,node-only-stats,download]. Without PG_URL it runs against PGlite (the
 // bulk-insert path). Contenders run in rotating order; medians are printed, and for each run its
 // wall time, Node's CPU and the server backend's CPU (when the server is local). Profile with
 // `node --cpu-prof --import tsx …`.
@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { buildStagingStats, targetChecks } from "@kr/copy-builder";
 import { LOCAL_S3_CREDENTIALS, startLocalS3, startLocalWarehouse } from "@kr/local-aws";
 import { makeRecords, streamColumns, tempTableDdl } from "@kr/test-utils";
 import pg from "pg";
@@ -33,6 +34,7 @@ import {
 } from "../../../packages/loader/src/staging/index";
 import { RecordEncoder } from "../../../packages/loader/src/staging/record-encoder";
 import { runStage } from "../../../packages/loader/src/staging/stage-loop";
+import { statsColumns } from "../../../packages/loader/src/staging/staged-stats";
 
 const { values: args } = parseArgs({
   options: {
@@ -54,6 +56,7 @@ const REPS = Number(args.reps);
 // The staging tests' table shape and records (the events table of STREAM_TABLES, the generator's
 // events): the profile measures what the tests pin.
 const COLUMNS = streamColumns("events");
+const KEYS = { key: "event_id", sortKey: "occurred_at" };
 const DDL = tempTableDdl("stage_profile", COLUMNS);
 const HOUR = new Date(Date.UTC(2026, 10, 23, 5));
 
@@ -189,6 +192,7 @@ async function main() {
     };
 
     const cpuPerRow: number[] = [];
+    const statsCpuPerRow: number[] = [];
     const downloadCpuPerRow: number[] = [];
     const gcPerRun: string[] = [];
     const contenders: Record<string, () => Promise<number>> = {
@@ -201,10 +205,40 @@ async function main() {
             ...(args["batch-rows"] ? { bulkBatchRows: Number(args["batch-rows"]) } : {}),
           });
         }),
+      // The batch's stage transaction before and after the stage counted the staging statistics:
+      // the stage, then the statistics read back with SQL (buildStagingStats) …
+      "stage+stats-sql": () =>
+        timed(async () => {
+          await stageObjects(client, { table: "stage_profile", columns: COLUMNS }, sources, {
+            maxErrors: 0,
+            method: args.method as StagingMethod | undefined,
+            concurrency: Number(args.concurrency),
+            checks: targetChecks(COLUMNS, KEYS),
+          });
+          await client.query(
+            buildStagingStats(
+              { ...KEYS, schema: "public", table: "events", staging: "stage_profile", columns: [] },
+              "postgres",
+              COLUMNS,
+            ),
+          );
+        }),
+      // … and the stage counting them on the way (what the PostgreSQL driver does).
+      "stage-counted": () =>
+        timed(async () => {
+          const result = await stageObjects(client, { table: "stage_profile", columns: COLUMNS }, sources, {
+            maxErrors: 0,
+            method: args.method as StagingMethod | undefined,
+            concurrency: Number(args.concurrency),
+            checks: targetChecks(COLUMNS, KEYS),
+            keyStats: KEYS,
+          });
+          if (!result.keyStats) throw new Error("the stage did not count the staging statistics");
+        }),
     };
     // The Node side alone (download, gunzip, parse, validate, encode), rows thrown away: what the
     // profile optimises, measured as wall rate and main-thread CPU per row.
-    contenders["node-only"] = async () => {
+    const nodeOnly = async (statsCounted: boolean, perRow: number[]) => {
       const columns = COLUMNS.map(compileColumn);
       const sink = new CopySink(new Writable({ write: (_chunk, _encoding, done) => done() }), {
         writableLength: 0,
@@ -223,18 +257,22 @@ async function main() {
       gc.observe({ entryTypes: ["gc"] });
       const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
-      await runStage(sources, new RecordEncoder(columns), sink, {
+      const counted = statsCounted ? statsColumns(COLUMNS, KEYS) : undefined;
+      await runStage(sources, new RecordEncoder(columns, [], counted), sink, {
         maxErrors: 0,
         concurrency: Number(args.concurrency),
       });
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const used = process.cpuUsage(cpu);
-      cpuPerRow.push((used.user + used.system) / ROWS);
+      perRow.push((used.user + used.system) / ROWS);
       await new Promise((resolve) => setImmediate(resolve));
       gc.disconnect();
       gcPerRun.push(`${gcCount} GCs ${Math.round(gcMs)} ms ${JSON.stringify(gcKinds)}`);
       return ROWS / seconds;
     };
+    contenders["node-only"] = () => nodeOnly(false, cpuPerRow);
+    // The same with the staging statistics counted on the way (what the PostgreSQL driver asks for).
+    contenders["node-only-stats"] = () => nodeOnly(true, statsCpuPerRow);
     // Download only (S3 GET through the SDK, bytes dropped): the floor under every staging path.
     contenders.download = async () => {
       const cpu = process.cpuUsage();
@@ -305,6 +343,10 @@ async function main() {
     if (gcPerRun.length) console.log(`node-only garbage collection per run: ${gcPerRun.join(", ")}`);
     if (cpuPerRow.length)
       console.log(`node-only CPU (process, incl. zlib threads) ${median(cpuPerRow).toFixed(2)} µs/row`);
+    if (statsCpuPerRow.length)
+      console.log(
+        `node-only-stats CPU (process, incl. zlib threads) ${median(statsCpuPerRow).toFixed(2)} µs/row`,
+      );
     for (const [name, lines] of Object.entries(cpuLines))
       console.log(`${name.padEnd(10)} ${lines.join("; ")}`);
     for (const [name, rates] of Object.entries(results)) {

@@ -252,9 +252,12 @@ async function stage(
     ...(input.onProgress && { onProgress: input.onProgress }),
   };
   const staged = lines ? await driver.stageLines(request, lines) : await driver.stage(request);
-  // One scan for the statistics and the reject step's count; the reject step itself (and a second
-  // read of the statistics) only when staging holds rows the target refuses.
-  let stats = await stagingStats(client, target, driver.dialect, input.columns);
+  // The statistics as the stage counted them (no row refused: it made the target's checks), or one
+  // scan for them and the reject step's count; the reject step itself (and a second read of the
+  // statistics) only when staging holds rows the target refuses.
+  let stats = staged.stats
+    ? { ...staged.stats, refused: 0 }
+    : await stagingStats(client, target, driver.dialect, input.columns);
   let outcome = staged;
   if (stats.refused > 0) {
     outcome = await rejectInStaging({
@@ -464,7 +467,7 @@ export async function describeBatch(input: Omit<BatchInput, "onProgress" | "now"
     buildCreateStaging(target, input.columns, input.driver.dialect),
     buildCreateRejects(target, input.driver.dialect),
     ...stage,
-    buildStagingStats(target, input.driver.dialect, input.columns),
+    `${buildStagingStats(target, input.driver.dialect, input.columns)}${postgres ? " -- only when the stage could not count them (see docs/loading.md)" : ""}`,
     `${buildStagingRejects(target, input.columns, 100)} -- this and the next three only when refused > 0`,
     buildRejectsFromStaging(target, input.columns),
     buildDeleteStagingRejects(target, input.columns),

@@ -5,6 +5,7 @@
 import { makeRecords, type TestRecord } from "@kr/test-utils";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { WarehouseDriver } from "../src/drivers/types";
 import { type LoadReport, runLoad } from "../src/index";
 import { hourAt, putObject } from "./helpers/data";
 import { BUCKET, startStack, type TestStack } from "./helpers/stack";
@@ -323,27 +324,42 @@ describe.runIf(process.env.PG_URL)("the stage's COPY (PostgreSQL server)", () =>
   });
 });
 
+/**
+ * A stage that lets one refused row through, as if the encoder had missed it: a key longer than the
+ * target's 64 bytes (staging keeps keys wide, so it is stored, not cut). `counted: false` drops the
+ * statistics the stage counted, as where it cannot count them; `countedStats` says whether it had.
+ */
+function letRefusedRowThrough(
+  inner: WarehouseDriver,
+  occurredAt: unknown,
+  options: { counted: boolean },
+): WarehouseDriver & { countedStats: boolean } {
+  const driver = {
+    ...inner,
+    countedStats: false,
+    stage: async (request: Parameters<WarehouseDriver["stage"]>[0]) => {
+      const { stats, ...outcome } = await inner.stage(request);
+      driver.countedStats = stats !== undefined;
+      await request.client.query(
+        `INSERT INTO "${request.staging}" ("event_id", "event_type", "occurred_at") VALUES ($1, 'page_view', $2)`,
+        [`refused-${"k".repeat(70)}`, occurredAt],
+      );
+      return options.counted && stats ? { ...outcome, stats } : outcome;
+    },
+  };
+  return driver;
+}
+
 describe("the SQL reject step (the safety net behind the encoder)", () => {
+  // Where the stage did not count the staging statistics itself (Redshift; PostgreSQL when a key or
+  // sort key is not one it counts exactly), the statistics scan also counts refused rows.
   it("a staged row the target refuses is counted in the statistics scan, rejected, quarantined without a line, and the rest loads", async () => {
     const hour = hourAt("2026-12-27T01");
     const records = makeRecords("events", hour, 12, 807);
     await putObject(stack.s3Client, BUCKET, "events", hour, records);
     const config = stack.config();
     const deps = stack.deps(config);
-    // A stage that lets one refused row through, as if the encoder had missed it: a key longer than
-    // the target's 64 bytes (staging keeps keys wide, so it is stored, not cut).
-    const longKey = `refused-${"k".repeat(70)}`;
-    const driver = {
-      ...deps.driver,
-      stage: async (request: Parameters<typeof deps.driver.stage>[0]) => {
-        const outcome = await deps.driver.stage(request);
-        await request.client.query(
-          `INSERT INTO "${request.staging}" ("event_id", "event_type", "occurred_at") VALUES ($1, 'page_view', $2)`,
-          [longKey, records[0]?.occurred_at],
-        );
-        return outcome;
-      },
-    };
+    const driver = letRefusedRowThrough(deps.driver, records[0]?.occurred_at, { counted: false });
     try {
       const report = await runLoad(
         config,
@@ -372,5 +388,27 @@ describe("the SQL reject step (the safety net behind the encoder)", () => {
     expect(quarantined).toEqual([
       { reason: "event_id: longer than 64 bytes", raw_line: null, file_key: null },
     ]);
+  });
+
+  it("where the stage counted the statistics, a refused row that got past it fails the batch: nothing loads, the files stay pending", async () => {
+    const hour = hourAt("2026-12-27T02");
+    const records = makeRecords("events", hour, 12, 808);
+    await putObject(stack.s3Client, BUCKET, "events", hour, records);
+    const config = stack.config();
+    const deps = stack.deps(config);
+    const driver = letRefusedRowThrough(deps.driver, records[0]?.occurred_at, { counted: true });
+    try {
+      await expect(
+        runLoad(config, { from: "2026-12-27T02", streams: ["events"] }, { ...deps, driver }),
+      ).rejects.toThrow(/too long|character varying\(64\)/);
+    } finally {
+      deps.close();
+    }
+    expect(driver.countedStats).toBe(true);
+    expect(await counts(records.map((r) => r.event_id))).toEqual({ rows: 0, ids: 0 });
+    const [ledger] = await stack.query<{ n: string }>(
+      "SELECT count(*) AS n FROM loader.loaded_files WHERE file_key LIKE '%2026/12/27/02/%'",
+    );
+    expect(Number(ledger?.n)).toBe(0);
   });
 });

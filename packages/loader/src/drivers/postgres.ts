@@ -76,11 +76,21 @@ export function createPostgresDriver(options: PostgresDriverOptions): WarehouseD
           // Redshift stages each line as raw text in a VARCHAR(65535): a longer line is one reject on both.
           maxLineBytes: RAW_LINE_MAX_BYTES,
           ...(rejects && { rejects }),
-          ...(request.checks && { checks: request.checks }),
+          // With the target's checks made here, every staged row is one the target takes, so the
+          // staging statistics can be counted on the way instead of read back (see ../batch.ts).
+          ...(request.checks && {
+            checks: request.checks,
+            keyStats: { key: request.target.key, sortKey: request.target.sortKey },
+          }),
           ...(request.onProgress && { onProgress: request.onProgress }),
         },
       );
-      return { method, rejectedCount: result.rejectedCount, rejected: result.rejected };
+      return {
+        method,
+        rejectedCount: result.rejectedCount,
+        rejected: result.rejected,
+        ...(result.keyStats && { stats: { rowsStaged: result.rowsStaged, ...result.keyStats } }),
+      };
     } catch (error) {
       if (error instanceof TooManyRejectedRecordsError) {
         throw new TooManyRejectedError(

@@ -3,7 +3,7 @@
 import type { Dialect, MergeTarget, TargetCheck, TargetColumn } from "@kr/copy-builder";
 import type pg from "pg";
 import type { PlannedFile } from "../s3-objects";
-import type { RejectedRecord, StageProgress, StagingColumn } from "../staging/index";
+import type { RejectedRecord, StagedKeyStats, StageProgress, StagingColumn } from "../staging/index";
 
 export interface StageRequest {
   client: pg.ClientBase;
@@ -45,6 +45,12 @@ export interface StageOutcome {
   rejectedCount: number;
   /** First rejected records (at most 100). */
   rejected: RejectedRecord[];
+  /**
+   * The staging statistics, when the stage counted them on the way (PostgreSQL: staging/staged-stats.ts):
+   * every staged row passed the target's checks, so none is refused. Absent: the batch reads them with
+   * SQL (buildStagingStats).
+   */
+  stats?: { rowsStaged: number } & StagedKeyStats;
 }
 
 export interface WarehouseDriver {

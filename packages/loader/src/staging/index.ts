@@ -4,6 +4,7 @@ import { CopySink } from "./copy-stage";
 import { detectStagingMethod } from "./detect";
 import { RecordEncoder } from "./record-encoder";
 import { runStage } from "./stage-loop";
+import { statsColumns } from "./staged-stats";
 import type { StageOptions, StageResult, StageSource, StageTarget, StagingClient } from "./types";
 
 export { copyFromStdin } from "./copy-stage";
@@ -12,6 +13,7 @@ export { TooManyRejectedRecordsError } from "./errors";
 export { TableRejectWriter } from "./reject-writer";
 export { s3StageSource } from "./s3-source";
 export { lineTooLongReason } from "./stage-loop";
+export type { StagedKeyStats } from "./staged-stats";
 export type {
   RejectedLine,
   RejectedRecord,
@@ -44,5 +46,11 @@ export async function stageObjects(
     method === "copy-from-stdin"
       ? CopySink.open(client, target.table, columns, target.createdInTransaction)
       : new BulkInsertSink(client, target.table, columns, options.bulkBatchRows);
-  return runStage(sources, new RecordEncoder(columns, options.checks), openSink, options);
+  const counted = options.keyStats && options.checks && statsColumns(target.columns, options.keyStats);
+  return runStage(
+    sources,
+    new RecordEncoder(columns, options.checks, counted || undefined),
+    openSink,
+    options,
+  );
 }

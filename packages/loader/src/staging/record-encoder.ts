@@ -21,6 +21,7 @@ import {
   T_TRUE,
 } from "./json-scan";
 import type { RowBuffer } from "./row-buffer";
+import { type StagedKeyStats, StagedStatsCollector, type StatsColumns } from "./staged-stats";
 import {
   isTimestamp,
   isTimestampBytes,
@@ -101,11 +102,20 @@ export class RecordEncoder {
     missing: string;
     tooLong: string;
   }[];
+  /** Counts the staging statistics as rows go by (see staged-stats.ts), when asked to. */
+  private readonly stats: (StatsColumns & { collector: StagedStatsCollector }) | undefined;
 
+  /**
+   * `statsColumns`: where the key and sort key are (staged-stats.ts statsColumns), to count the
+   * staging statistics on the way; the target's checks must be among `checks`, so that every row
+   * counted is one the target takes.
+   */
   constructor(
     private readonly columns: CompiledColumn[],
     checks: readonly TargetCheck[] = [],
+    statsColumns?: StatsColumns,
   ) {
+    this.stats = statsColumns && { ...statsColumns, collector: new StagedStatsCollector() };
     this.n = columns.length;
     this.kinds = Uint8Array.from(columns, (c) => KIND_CODES[c.type.kind]);
     this.nullable = Uint8Array.from(columns, (c) => (c.nullable ? 1 : 0));
@@ -210,6 +220,48 @@ export class RecordEncoder {
     }
     out.rows++;
     return null;
+  }
+
+  /** The staging statistics of the rows encoded so far, or undefined (not asked, or given up). */
+  keyStats(): StagedKeyStats | undefined {
+    return this.stats?.collector.result();
+  }
+
+  /** Whether the stage should call countStats after each row it encodes (see the constructor). */
+  get counting(): boolean {
+    return this.stats?.collector.active === true;
+  }
+
+  /**
+   * The row `encode` just accepted, into the statistics (a separate call, so `encode` stays as small
+   * as V8 inlines it). Only what is counted exactly as the server stores it: a key that is a JSON
+   * string within its column (a longer one would be cut there, and two cut keys may be equal), and a
+   * sort key that is a JSON string without escapes.
+   */
+  countStats(buf: Buffer): void {
+    if (!this.stats) return;
+    const { key, sort, collector } = this.stats;
+    if (!collector.active) return;
+    const keyType = (this.columns[key] as CompiledColumn).type;
+    const maxBytes = keyType.kind === "text" ? keyType.maxBytes : null;
+    if (
+      this.slotType[key] !== T_STRING ||
+      this.slotType[sort] !== T_STRING ||
+      (this.slotFlags[sort] as number) & F_ESCAPE ||
+      (maxBytes !== null && this.valueBytes(buf, key) > maxBytes)
+    ) {
+      collector.giveUp();
+      return;
+    }
+    const ss = (this.slotStart[sort] as number) + 1;
+    const se = (this.slotEnd[sort] as number) - 1;
+    const ks = this.slotStart[key] as number;
+    const ke = this.slotEnd[key] as number;
+    if ((this.slotFlags[key] as number) & F_ESCAPE) {
+      // The key as the server stores it: its decoded text (a JSON escape is not the key's bytes).
+      const text = Buffer.from(decodeString(buf, ks, ke));
+      collector.add(text, 0, text.length, buf, ss, se);
+    } else collector.add(buf, ks + 1, ke - 1, buf, ss, se);
   }
 
   /** A required field missing or null, or a key longer than the target's column: the reason, or null. */

@@ -51,6 +51,8 @@ export async function runStage(
   const { maxErrors, onProgress } = options;
   let file = { key: "", rows: 0, rejected: 0 };
   let nextProgress = PROGRESS_EVERY_ROWS;
+  // Whether to count the staging statistics on the way (StageOptions.keyStats).
+  const counting = encoder.counting;
 
   const onLine = (buf: Buffer, start: number, end: number, line: number) => {
     if (isBlank(buf, start, end)) return;
@@ -59,6 +61,7 @@ export async function runStage(
         ? lineTooLongReason(maxLineBytes)
         : encoder.encode(buf, start, end, sink.rows);
     if (reason === null) {
+      if (counting) encoder.countStats(buf);
       file.rows++;
       result.rowsStaged++;
       return;
@@ -110,6 +113,8 @@ export async function runStage(
     }
     await sink.finish();
     await rejects?.flush();
+    const keyStats = encoder.keyStats();
+    if (keyStats) result.keyStats = keyStats;
   } catch (error) {
     current?.close();
     await sink.abort(error instanceof Error ? error : new Error(String(error)));

@@ -1,5 +1,6 @@
 import type { TargetCheck } from "@kr/copy-builder";
 import type pg from "pg";
+import type { StagedKeyStats } from "./staged-stats";
 
 export type StagingClient = pg.ClientBase;
 
@@ -65,6 +66,8 @@ export interface StageResult {
   /** The first 100 rejected records, in staging order. */
   rejected: RejectedRecord[];
   files: { key: string; rows: number; rejected: number }[];
+  /** The staging statistics counted on the way (StageOptions.keyStats), unless the stage could not. */
+  keyStats?: StagedKeyStats;
 }
 
 export type StagingMethod = "copy-from-stdin" | "bulk-insert";
@@ -92,6 +95,12 @@ export interface StageOptions {
   maxLineBytes?: number;
   /** Where every rejected line goes (the batch's rejects table). */
   rejects?: RejectWriter;
+  /**
+   * Count the staging statistics (distinct keys, the sort key's range) while encoding, so the batch
+   * need not read them back with SQL (staged-stats.ts). Only with `checks`: every row counted must be
+   * one the target takes.
+   */
+  keyStats?: { key: string; sortKey: string };
   /** Rows per INSERT on the bulk-insert path (default tuned on PGlite, see apps/bench/scripts/stage-profile.ts). */
   bulkBatchRows?: number;
 }

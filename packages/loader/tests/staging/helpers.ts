@@ -7,7 +7,16 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from "@kr/local-aws";
-import { makeRecords, streamColumns, type TestRecord, tempTableDdl } from "@kr/test-utils";
+import {
+  makeRecords,
+  openTestWarehouse,
+  streamColumns,
+  type TestRecord,
+  type TestWarehouse,
+  tempTableDdl,
+} from "@kr/test-utils";
+import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
 import type { StageSource, StagingColumn } from "../../src/staging/index";
 import { s3StageSource } from "../../src/staging/index";
 
@@ -88,4 +97,22 @@ export async function pageVisibility(
     [table],
   );
   return { pages: Number(rows[0]?.pages), allVisible: Number(rows[0]?.all_visible) };
+}
+
+/**
+ * The file's warehouse (PGlite, or the server PG_URL names) and one connected client, opened before
+ * its tests and closed after: `db.client` and `db.warehouse` are set once the tests run.
+ */
+export function useWarehouseClient(): { client: pg.Client; warehouse: TestWarehouse } {
+  const db = {} as { client: pg.Client; warehouse: TestWarehouse };
+  beforeAll(async () => {
+    db.warehouse = await openTestWarehouse({ serverUrl: process.env.PG_URL });
+    db.client = new pg.Client(db.warehouse.url);
+    await db.client.connect();
+  });
+  afterAll(async () => {
+    await db.client?.end();
+    await db.warehouse?.close();
+  });
+  return db;
 }

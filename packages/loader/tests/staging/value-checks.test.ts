@@ -1,29 +1,18 @@
-import { openTestWarehouse, type TestWarehouse } from "@kr/test-utils";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   isTimestamp,
   normalizeBoolean,
   normalizeFloat,
   normalizeInteger,
 } from "../../src/staging/value-checks";
+import { useWarehouseClient } from "./helpers";
 
-let warehouse: TestWarehouse;
-let client: pg.Client;
-beforeAll(async () => {
-  warehouse = await openTestWarehouse({ serverUrl: process.env.PG_URL });
-  client = new pg.Client(warehouse.url);
-  await client.connect();
-});
-afterAll(async () => {
-  await client?.end();
-  await warehouse?.close();
-});
+const db = useWarehouseClient();
 
 /** Whether the server accepts `text` as `type`: the oracle our validators must never contradict by accepting too much. */
 async function serverAccepts(text: string, type: string): Promise<boolean> {
   try {
-    await client.query(`SELECT $1::${type}`, [text]);
+    await db.client.query(`SELECT $1::${type}`, [text]);
     return true;
   } catch {
     return false;
