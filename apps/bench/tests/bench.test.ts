@@ -185,19 +185,21 @@ describe("several runs side by side (--table-from a,b,c)", () => {
 });
 
 describe("the runs kept in apps/bench/runs", () => {
-  // One folder per machine: the same timed code gave other ratios on another CPU of the same kind.
+  // One folder per day and machine: the same timed code gave other ratios on another CPU of the
+  // same kind, and the code itself changes from one day to the next.
   const counts = {
-    "intel-xeon": {
+    "2026-12-07/intel-xeon": {
       cpu: "Intel(R) Xeon(R) Processor",
       twoWrite: "4 of 10",
       drain: "5 of 10",
       reimport: "8 of 10",
     },
-    "amd-epyc": { cpu: "AMD EPYC", twoWrite: "5 of 10", drain: "1 of 10", reimport: "7 of 10" },
+    "2026-12-07/amd-epyc": { cpu: "AMD EPYC", twoWrite: "5 of 10", drain: "1 of 10", reimport: "7 of 10" },
+    "2026-12-08/amd-epyc": { cpu: "AMD EPYC", twoWrite: "3 of 10", drain: "0 of 10", reimport: "5 of 10" },
   };
-  for (const [machine, expected] of Object.entries(counts)) {
-    it(`${machine}: read back as results files of that one machine, and give the counts README quotes`, () => {
-      const dir = join(root, "apps/bench/runs/2026-12-07", machine);
+  for (const [folder, expected] of Object.entries(counts)) {
+    it(`${folder}: read back as results files of that one machine, and give the counts README quotes`, () => {
+      const dir = join(root, "apps/bench/runs", folder);
       const runs = readdirSync(dir)
         .filter((name) => name.endsWith(".json"))
         .map((name) => readResults(readFileSync(join(dir, name), "utf8"), name));
