@@ -46,11 +46,7 @@ export async function stageObjects(
     method === "copy-from-stdin"
       ? CopySink.open(client, target.table, columns, target.createdInTransaction)
       : new BulkInsertSink(client, target.table, columns, options.bulkBatchRows);
-  const counted = options.keyStats && options.checks && statsColumns(target.columns, options.keyStats);
-  return runStage(
-    sources,
-    new RecordEncoder(columns, options.checks, counted || undefined),
-    openSink,
-    options,
-  );
+  const counted =
+    options.keyStats && options.checks ? statsColumns(target.columns, options.keyStats) : undefined;
+  return runStage(sources, new RecordEncoder(columns, options.checks, counted), openSink, options);
 }

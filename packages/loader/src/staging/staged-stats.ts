@@ -4,6 +4,7 @@
 // key hashes) was ~0.2–0.28 s of a ~3.2–4.6 s first load of 500,000 rows (apps/bench/README.md).
 // Pure: bytes in, counts out. Whatever it cannot count exactly as the server would, it gives up on,
 // and the batch reads the statistics with SQL as before.
+import { digits } from "./value-checks";
 
 /** The same figures buildStagingStats reads, as the stage counted them. */
 export interface StagedKeyStats {
@@ -49,7 +50,7 @@ export class StagedStatsCollector {
   /** One staged row: its key's UTF-8 bytes `key[ks, ke)` and its sort key's text `sort[ss, se)`. */
   add(key: Uint8Array, ks: number, ke: number, sort: Uint8Array, ss: number, se: number): void {
     if (!this.usable) return;
-    const ms = this.timestampMs(sort, ss, se);
+    const ms = zonedTimestampMs(sort, ss, se);
     if (Number.isNaN(ms)) {
       this.giveUp();
       return;
@@ -66,23 +67,6 @@ export class StagedStatsCollector {
       this.hashes = grown;
     }
     this.hashes[this.rows++] = keyHash(key, ks, ke);
-  }
-
-  /** The sort key's last date and hour (`YYYY-MM-DDTHH`) and its epoch ms: most rows share them. */
-  private readonly hourText = new Uint8Array(HOUR_TEXT_BYTES);
-  private hourMs = Number.NaN;
-
-  /** zonedTimestampMs, with the date and hour read only when they differ from the last row's. */
-  private timestampMs(b: Uint8Array, start: number, end: number): number {
-    if (end - start < 17) return Number.NaN;
-    const hourText = this.hourText;
-    let same = !Number.isNaN(this.hourMs);
-    for (let i = 0; same && i < HOUR_TEXT_BYTES; i++) same = hourText[i] === b[start + i];
-    if (!same) {
-      this.hourMs = hourStartMs(b, start);
-      hourText.set(b.subarray(start, start + HOUR_TEXT_BYTES));
-    }
-    return zonedTimestampMs(b, start, end, this.hourMs);
   }
 
   /** Undefined when it gave up; with no rows, none either (there is no range to give). */
@@ -145,24 +129,10 @@ function fmix32(h: number): number {
 
 const MS_PER_DAY = 86_400_000;
 
-function digitsAt(b: Uint8Array, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) {
-    const d = (b[i] as number) - 48;
-    if (!(d >= 0 && d <= 9)) return Number.NaN;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-/** `YYYY-MM-DDTHH`: the part of a timestamp that names its hour. */
-const HOUR_TEXT_BYTES = 13;
-
-/** Epoch ms of the hour a timestamp's first 13 bytes name (`YYYY-MM-DD?HH`), before its zone; NaN if not digits. */
-function hourStartMs(b: Uint8Array, start: number): number {
-  if (b[start + 4] !== 45 || b[start + 7] !== 45) return Number.NaN;
-  const days = daysFromCivil(digitsAt(b, start, 4), digitsAt(b, start + 5, 2), digitsAt(b, start + 8, 2));
-  return days * MS_PER_DAY + digitsAt(b, start + 11, 2) * 3_600_000;
+/** value-checks' `digits`, NaN instead of -1 for a non-digit, so a bad field spoils the sum. */
+function field(b: Uint8Array, from: number, count: number): number {
+  const value = digits(b, from, count);
+  return value < 0 ? Number.NaN : value;
 }
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -181,17 +151,14 @@ function daysFromCivil(year: number, month: number, day: number): number {
  * alone or a time without a zone is read by PostgreSQL in the session's TimeZone, which this does
  * not guess. The bytes are trusted to be calendar-valid (the validator checked them).
  */
-export function zonedTimestampMs(
-  b: Uint8Array,
-  start: number,
-  end: number,
-  hourMs = hourStartMs(b, start),
-): number {
-  if (end - start < 17 || b[start + 13] !== 58) return Number.NaN;
-  let ms = hourMs + digitsAt(b, start + 14, 2) * 60_000;
+export function zonedTimestampMs(b: Uint8Array, start: number, end: number): number {
+  if (end - start < 17 || b[start + 4] !== 45 || b[start + 7] !== 45 || b[start + 13] !== 58)
+    return Number.NaN;
+  const days = daysFromCivil(field(b, start, 4), field(b, start + 5, 2), field(b, start + 8, 2));
+  let ms = days * MS_PER_DAY + field(b, start + 11, 2) * 3_600_000 + field(b, start + 14, 2) * 60_000;
   let i = start + 16;
   if (b[i] === 58 && i < end) {
-    ms += digitsAt(b, i + 1, 2) * 1000;
+    ms += field(b, i + 1, 2) * 1000;
     i += 3;
     if (b[i] === 46 && i < end) {
       i++;
@@ -208,13 +175,13 @@ export function zonedTimestampMs(
   const zone = b[i];
   if (zone === 90) return i + 1 === end ? ms : Number.NaN; // Z
   if (zone !== 43 && zone !== 45) return Number.NaN; // + -
-  const offsetHours = digitsAt(b, i + 1, 2);
+  const offsetHours = field(b, i + 1, 2);
   i += 3;
   let offsetMinutes = 0;
   if (i < end) {
     if (b[i] === 58) i++;
     if (i + 2 !== end) return Number.NaN;
-    offsetMinutes = digitsAt(b, i, 2);
+    offsetMinutes = field(b, i, 2);
   }
   const offsetMs = (offsetHours * 60 + offsetMinutes) * 60_000;
   return zone === 43 ? ms - offsetMs : ms + offsetMs;

@@ -3,7 +3,8 @@
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function digits(b: Uint8Array, from: number, count: number): number {
+/** The decimal number in `b[from, from + count)`, or -1 when any byte there is not a digit. */
+export function digits(b: Uint8Array, from: number, count: number): number {
   let value = 0;
   for (let i = from; i < from + count; i++) {
     const d = (b[i] as number) - 48;
